@@ -1,0 +1,90 @@
+/**
+ * The ar container of .deb files: an 8-byte magic, then 60-byte member headers, each member padded
+ * to an even size with "\n". Written by hand rather than with ar-async, which writes the builder's
+ * uid and fractional mtimes (FORMATS §5) and buffers whole members.
+ */
+import { open, type FileHandle } from "node:fs/promises";
+import { CorruptArchiveError } from "../errors.js";
+
+export const AR_MAGIC = Buffer.from("!<arch>\n", "latin1");
+
+function field(value: string, width: number): string {
+  if (value.length > width) throw new RangeError(`ar field "${value}" longer than ${width}`);
+  return value.padEnd(width, " ");
+}
+
+/** Header of one member, as dpkg-deb writes it: uid/gid 0, mode 100644, no trailing "/". */
+export function arHeader(name: string, size: number, mtime: number): Buffer {
+  if (!/^[\x21-\x7e]{1,15}$/.test(name) || name.includes("/")) throw new RangeError(`bad ar member name ${name}`);
+  const s =
+    field(name, 16) +
+    field(String(Math.floor(mtime)), 12) +
+    field("0", 6) +
+    field("0", 6) +
+    field("100644", 8) +
+    field(String(size), 10) +
+    "`\n";
+  return Buffer.from(s, "latin1");
+}
+
+export function arPadding(size: number): Buffer {
+  return size % 2 === 1 ? Buffer.from("\n") : Buffer.alloc(0);
+}
+
+export interface ArMember {
+  name: string;
+  /** Offset of the member's content in the file. */
+  offset: number;
+  size: number;
+  mtime: number;
+}
+
+function parseHeader(h: Buffer, at: number, fileSize: number, subject?: string): ArMember {
+  if (h[58] !== 0x60 || h[59] !== 0x0a) throw new CorruptArchiveError(`bad ar member header at byte ${at}`, subject);
+  let name = h.toString("latin1", 0, 16).trimEnd();
+  if (name.startsWith("#1/") || name === "//") throw new CorruptArchiveError(`unsupported ar long-name member "${name}"`, subject);
+  if (name.endsWith("/") && name !== "/") name = name.slice(0, -1);
+  const sizeStr = h.toString("latin1", 48, 58).trim();
+  if (!/^\d+$/.test(sizeStr)) throw new CorruptArchiveError(`bad size in ar member "${name}"`, subject);
+  const size = Number(sizeStr);
+  const mtime = Number(h.toString("latin1", 16, 28).trim() || "0");
+  const offset = at + 60;
+  if (offset + size > fileSize) throw new CorruptArchiveError(`ar member "${name}" is truncated (needs ${size} bytes, file ends first)`, subject);
+  return { name, offset, size, mtime };
+}
+
+/** Lists the members of an ar file by reading only the headers. */
+export async function listArFile(path: string): Promise<ArMember[]> {
+  const fh = await open(path, "r");
+  try {
+    return await listAr(fh, path);
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function listAr(fh: FileHandle, subject?: string): Promise<ArMember[]> {
+  const { size: fileSize } = await fh.stat();
+  const magic = Buffer.alloc(8);
+  const { bytesRead } = await fh.read(magic, 0, 8, 0);
+  if (bytesRead < 8 || !magic.equals(AR_MAGIC)) throw new CorruptArchiveError("not an ar archive (bad magic)", subject);
+  const out: ArMember[] = [];
+  let at = 8;
+  const h = Buffer.alloc(60);
+  while (at < fileSize) {
+    const r = await fh.read(h, 0, 60, at);
+    if (r.bytesRead === 0) break;
+    if (r.bytesRead < 60) throw new CorruptArchiveError(`ar header truncated at byte ${at}`, subject);
+    const m = parseHeader(h, at, fileSize, subject);
+    out.push(m);
+    at = m.offset + m.size + (m.size % 2);
+  }
+  return out;
+}
+
+export async function readMember(fh: FileHandle, m: ArMember): Promise<Buffer> {
+  const b = Buffer.alloc(m.size);
+  const { bytesRead } = await fh.read(b, 0, m.size, m.offset);
+  if (bytesRead !== m.size) throw new CorruptArchiveError(`ar member "${m.name}" is truncated`);
+  return b;
+}

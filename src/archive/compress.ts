@@ -1,0 +1,141 @@
+/**
+ * Compression filters as streams. xz settings match dpkg-deb's (preset 6, CRC64, the multi-threaded
+ * encoder), so that our members are byte-identical to its output. zstd is read with fzstd (pure
+ * JavaScript) and written with the system `zstd`, since Node 20's zlib has none.
+ */
+import { PassThrough, Transform, type TransformCallback } from "node:stream";
+import { spawn } from "node:child_process";
+import zlib from "node:zlib";
+import lzma from "lzma-native";
+import { Decompress as ZstdDecompress } from "fzstd";
+import { CorruptArchiveError, UsageError } from "../errors.js";
+
+export type Compression = "xz" | "gz" | "zst" | "bz2" | "lzma" | "none";
+
+/** Thread count fixed (not the core count) so that output does not depend on the machine. */
+const XZ_THREADS = 2;
+
+export function extensionOf(c: Compression): string {
+  return c === "none" ? "" : `.${c}`;
+}
+
+/** The compression named by a member's extension: `data.tar.xz` → xz. */
+export function compressionFromName(name: string): Compression | null {
+  const m = /\.tar(?:\.(xz|gz|zst|bz2|lzma))?$/.exec(name);
+  if (!m) return null;
+  return (m[1] as Compression | undefined) ?? "none";
+}
+
+/** Detects a compression from the first bytes of a stream. */
+export function detectCompression(head: Buffer): Compression {
+  if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return "xz";
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gz";
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return "zst";
+  if (head.length >= 3 && head.toString("latin1", 0, 3) === "BZh") return "bz2";
+  return "none";
+}
+
+class ZstdDecoder extends Transform {
+  private readonly d: ZstdDecompress;
+  constructor() {
+    super();
+    this.d = new ZstdDecompress((chunk) => {
+      this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    });
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    try {
+      this.d.push(new Uint8Array(chunk));
+      cb();
+    } catch (e) {
+      cb(new CorruptArchiveError(`zstd: ${(e as Error).message}`));
+    }
+  }
+  override _flush(cb: TransformCallback): void {
+    try {
+      this.d.push(new Uint8Array(0), true);
+      cb();
+    } catch (e) {
+      cb(new CorruptArchiveError(`zstd: ${(e as Error).message}`));
+    }
+  }
+}
+
+/** A child process as a transform stream: stdin in, stdout out. */
+function processFilter(cmd: string, args: string[]): Transform {
+  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      if (!child.stdin.write(chunk)) child.stdin.once("drain", () => cb());
+      else cb();
+    },
+    flush(cb) {
+      child.stdin.end();
+      child.once("close", (code) => (code === 0 ? cb() : cb(new Error(`${cmd} exited ${code}: ${stderr.trim()}`))));
+    },
+  });
+  child.stdout.on("data", (d: Buffer) => t.push(d));
+  child.on("error", (e) => t.destroy(new UsageError(`cannot run ${cmd} (needed for zstd): ${e.message}`)));
+  return t;
+}
+
+export function compressor(c: Compression, level?: number): Transform {
+  switch (c) {
+    case "xz":
+      return lzma.createCompressor({ preset: level ?? 6, check: lzma.CHECK_CRC64, threads: XZ_THREADS });
+    case "gz":
+      // node:zlib writes mtime 0 and no name: deterministic.
+      return zlib.createGzip({ level: level ?? 9 });
+    case "zst":
+      return processFilter("zstd", [`-${level ?? 19}`, "-q", "-c", "--no-progress"]);
+    case "none":
+      return new PassThrough();
+    default:
+      throw new UsageError(`cannot write ${c} compression`);
+  }
+}
+
+export function decompressor(c: Compression): Transform {
+  switch (c) {
+    case "xz":
+    case "lzma":
+      return lzma.createDecompressor();
+    case "gz":
+      return zlib.createGunzip();
+    case "zst":
+      return new ZstdDecoder();
+    case "bz2":
+      return processFilter("bzip2", ["-d", "-c"]);
+    case "none":
+      return new PassThrough();
+  }
+}
+
+async function collect(t: Transform, input: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    t.on("data", (d: Buffer) => chunks.push(d));
+    t.on("end", () => resolve(Buffer.concat(chunks)));
+    t.on("error", reject);
+    t.end(input);
+  });
+}
+
+export async function compressBuffer(c: Compression, input: Buffer, level?: number): Promise<Buffer> {
+  if (c === "gz") return zlib.gzipSync(input, { level: level ?? 9 });
+  if (c === "none") return input;
+  return collect(compressor(c, level), input);
+}
+
+export async function decompressBuffer(c: Compression, input: Buffer, subject?: string): Promise<Buffer> {
+  try {
+    if (c === "gz") return zlib.gunzipSync(input);
+    if (c === "none") return input;
+    return await collect(decompressor(c), input);
+  } catch (e) {
+    if (e instanceof CorruptArchiveError) throw new CorruptArchiveError(e.message, subject);
+    throw new CorruptArchiveError(`cannot decompress ${c} data: ${(e as Error).message}`, subject);
+  }
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+/** argv → command; errors → exit codes. The only place that calls process.exit. */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { CorruptArchiveError, errorLine, FormatError, KeyError, LockedError, UnsafePathError, UsageError } from "./errors.js";
+
+const HELP = `repogen: turn finished builds into signed APT and FreeBSD pkg repositories
+
+Usage: repogen COMMAND [options]
+
+Commands:
+  generate              read finished builds, emit packages, write, sign and publish both repositories
+  keygen                create the signing keys into the keys folder (refuses to overwrite)
+  verify TARGET         check a published or mirrored tree (a folder or an http(s):// URL) as a client would
+  package SPEC ...      build one .deb or .pkg from a spec and a staged tree (prints its path)
+  inspect FILE          print the metadata of a .deb or .pkg
+  import FILE...        wrap existing .deb/.pkg files into finished-build folders
+
+Common options:
+  --config FILE   configuration (default ./repogen.toml when it exists)
+  --json          one JSON document on stdout, human text on stderr
+  --quiet, -q     print only errors
+  --help, -h      help for a command: repogen COMMAND --help
+  --version       print repogen's version
+
+Exit codes: 0 done; 1 failed (published tree unchanged); 2 usage or configuration error;
+3 published, but some builds were rejected; 4 another generate holds the lock.
+`;
+
+type Runner = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<{ run: Runner }>> = {
+  package: () => import("./commands/package.js"),
+  inspect: () => import("./commands/inspect.js"),
+};
+
+function version(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return (JSON.parse(readFileSync(path.join(here, "..", "package.json"), "utf8")) as { version: string }).version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
+    process.stdout.write(HELP);
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd === "--version" || cmd === "-V") {
+    process.stdout.write(`repogen ${version()}\n`);
+    return 0;
+  }
+  const load = COMMANDS[cmd];
+  if (!load) {
+    process.stderr.write(`repogen: unknown command "${cmd}" (see repogen --help)\n`);
+    return 2;
+  }
+  const { run } = await load();
+  return run(rest);
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof LockedError) return 4;
+  if (err instanceof UsageError || err instanceof FormatError || err instanceof UnsafePathError) return 2;
+  if (err instanceof KeyError || err instanceof CorruptArchiveError) return 1;
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`repogen: ${errorLine(err)}\n`);
+    if (process.env.REPOGEN_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exit(exitCodeFor(err));
+  },
+);

@@ -1,0 +1,73 @@
+import { open } from "node:fs/promises";
+import { UsageError } from "../errors.js";
+import { readDeb } from "../debian/deb.js";
+import { io, parse } from "./args.js";
+
+export const HELP = `Usage: repogen inspect FILE [--json]
+
+Print the metadata of a .deb or FreeBSD .pkg: its control fields or manifest, conffiles, maintainer
+scripts and the list of files it installs.
+
+Options:
+  --json     one JSON document on stdout
+  --no-files leave the file list out (faster for large packages)
+
+Example:
+  repogen inspect public/apt/pool/main/h/hello/hello_1.2.0-0-g0000000-20261120100000-ab12…_amd64.deb
+`;
+
+function modeString(type: string, mode: number): string {
+  const t = type === "dir" ? "d" : type === "symlink" ? "l" : "-";
+  const bits = "rwxrwxrwx";
+  let s = "";
+  for (let i = 0; i < 9; i++) s += mode & (1 << (8 - i)) ? bits[i] : "-";
+  return t + s;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { "no-files": { type: "boolean" } });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const o = io(values);
+  if (positionals.length !== 1) throw new UsageError("inspect takes exactly one FILE (see repogen inspect --help)");
+  const file = positionals[0]!;
+  const head = Buffer.alloc(8);
+  const fh = await open(file, "r").catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot open: ${e.code ?? e.message}`, file);
+  });
+  await fh.read(head, 0, 8, 0);
+  await fh.close();
+  const withFiles = values["no-files"] !== true;
+  if (head.toString("latin1") === "!<arch>\n") {
+    const info = await readDeb(file, { files: withFiles });
+    if (o.json) {
+      o.out(
+        JSON.stringify({
+          format: "deb",
+          file,
+          size: info.size,
+          fields: Object.fromEntries(info.control),
+          conffiles: info.conffiles,
+          scripts: info.scripts,
+          members: [info.controlMember, info.dataMember],
+          files: info.files,
+        }),
+      );
+    } else {
+      let s = `${file} (.deb, ${info.size} bytes; ${info.controlMember}, ${info.dataMember})\n\n`;
+      for (const [k, v] of info.control) s += `${k}: ${v}\n`;
+      if (info.conffiles.length) s += `\nConffiles:\n${info.conffiles.map((c) => `  ${c}`).join("\n")}\n`;
+      if (info.scripts.length) s += `\nScripts: ${info.scripts.join(", ")}\n`;
+      if (info.files) {
+        s += `\nFiles (${info.files.length}):\n`;
+        for (const f of info.files)
+          s += `  ${modeString(f.type, f.mode)} ${String(f.size).padStart(10)} ${f.path}${f.linkname ? ` -> ${f.linkname}` : ""}\n`;
+      }
+      o.out(s);
+    }
+    return 0;
+  }
+  throw new UsageError("not a .deb or .pkg file (unknown format)", file);
+}

@@ -1,0 +1,477 @@
+/**
+ * The .deb format: read one (control fields, scripts, conffiles, data file list), build one from a
+ * spec and a staged tree exactly as `dpkg-deb --root-owner-group --build` would, and rewrite the
+ * version of a ready one while copying its data member byte for byte.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { open, mkdtemp, rm, stat, readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { arHeader, arPadding, listAr, readMember, type ArMember } from "../archive/ar.js";
+import {
+  compressBuffer,
+  compressionFromName,
+  compressor,
+  decompressBuffer,
+  decompressor,
+  extensionOf,
+  type Compression,
+} from "../archive/compress.js";
+import { copyRange, writeCompressed, writeFileAtomic } from "../archive/stream.js";
+import { contentPadding, padded, readTarBuffer, tarBuffer, tarHeader, tarTrailer, TarParser, type TarReadEntry } from "../archive/tar.js";
+import { CorruptArchiveError, FormatError, UnsafePathError, UsageError } from "../errors.js";
+import type { PackageSpec, ScriptName } from "../spec.js";
+import { collectStaged, scriptSource, type StagedEntry } from "../stage.js";
+import { checkPackageName, description, get, oneLine, parseParagraph, serialise, set, type Paragraph } from "./control.js";
+import { parseDebVersion, versionForFilename } from "./version.js";
+
+export interface DebFile {
+  /** Path as in the data tar, normalised to start with "/" ("/" for the root). */
+  path: string;
+  type: TarReadEntry["type"];
+  mode: number;
+  size: number;
+  linkname?: string;
+}
+
+export interface DebInfo {
+  file: string;
+  size: number;
+  control: Paragraph;
+  name: string;
+  version: string;
+  arch: string;
+  conffiles: string[];
+  scripts: string[];
+  controlMember: string;
+  dataMember: string;
+  /** Present when the data member was listed. */
+  files?: DebFile[];
+}
+
+const CONTROL_LIMIT = 64 << 20;
+
+/** "./usr/bin/x", "usr/bin/x", "/usr/bin/x" → "/usr/bin/x"; refuses ".." components. */
+export function normaliseDataPath(name: string, subject: string): string {
+  let p = name.replace(/^\.\//, "").replace(/^\/+/, "").replace(/\/+$/, "");
+  if (p === "." || p === "") return "/";
+  if (p.split("/").some((c) => c === "..")) throw new UnsafePathError(`data member contains a path with "..": ${name}`, subject);
+  p = p.replace(/\/\.\//g, "/");
+  return "/" + p;
+}
+
+interface DebLayout {
+  members: ArMember[];
+  control: ArMember;
+  data: ArMember;
+  debianBinary: ArMember;
+}
+
+function layout(members: ArMember[], file: string): DebLayout {
+  const [first] = members;
+  if (!first || first.name !== "debian-binary") throw new CorruptArchiveError("not a .deb: the first member is not debian-binary", file);
+  let control: ArMember | undefined;
+  let data: ArMember | undefined;
+  for (const m of members.slice(1)) {
+    if (data) break; // anything after data.tar is ignored, as dpkg does
+    if (m.name.startsWith("_")) continue;
+    if (!control) {
+      if (compressionFromName(m.name) === null || !m.name.startsWith("control.tar"))
+        throw new CorruptArchiveError(`not a .deb: expected control.tar, found member "${m.name}"`, file);
+      control = m;
+    } else {
+      if (compressionFromName(m.name) === null || !m.name.startsWith("data.tar"))
+        throw new CorruptArchiveError(`not a .deb: expected data.tar, found member "${m.name}"`, file);
+      data = m;
+    }
+  }
+  if (!control) throw new CorruptArchiveError("not a .deb: no control.tar member", file);
+  if (!data) throw new CorruptArchiveError("not a .deb: no data.tar member", file);
+  return { members, control, data, debianBinary: first };
+}
+
+async function readControlTar(fh: Awaited<ReturnType<typeof open>>, lay: DebLayout, file: string) {
+  if (lay.control.size > CONTROL_LIMIT) throw new CorruptArchiveError("control member is implausibly large", file);
+  const raw = await readMember(fh, lay.control);
+  const tar = await decompressBuffer(compressionFromName(lay.control.name)!, raw, file);
+  try {
+    return readTarBuffer(tar);
+  } catch (e) {
+    throw new CorruptArchiveError(`control.tar: ${(e as Error).message}`, file);
+  }
+}
+
+function controlEntry(entries: Array<TarReadEntry & { data?: Buffer }>, name: string) {
+  return entries.find((e) => e.name.replace(/^\.\//, "") === name && e.type === "file");
+}
+
+/** Lists the data member by streaming it through the decompressor and a tar header parser. */
+async function listData(file: string, data: ArMember): Promise<DebFile[]> {
+  const files: DebFile[] = [];
+  const parser = new TarParser((e) => {
+    if (e.pax) throw new CorruptArchiveError(`data.tar uses PAX headers (${e.name}), which dpkg rejects`, file);
+    files.push({ path: normaliseDataPath(e.name, file), type: e.type, mode: e.mode, size: e.size, linkname: e.linkname });
+  });
+  const dec = decompressor(compressionFromName(data.name)!);
+  const src = createReadStream(file, { start: data.offset, end: data.offset + data.size - 1, highWaterMark: 1 << 20 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      dec.on("data", (chunk: Buffer) => {
+        try {
+          parser.write(chunk);
+        } catch (e) {
+          reject(e);
+          src.destroy();
+          dec.destroy();
+        }
+      });
+      dec.on("end", () => resolve());
+      dec.on("error", reject);
+      src.on("error", reject);
+      src.pipe(dec);
+    });
+    parser.end();
+  } catch (e) {
+    if (e instanceof CorruptArchiveError || e instanceof UnsafePathError) throw new CorruptArchiveError(e.message, file);
+    throw new CorruptArchiveError(`data member cannot be read: ${(e as Error).message}`, file);
+  }
+  return files;
+}
+
+export async function readDeb(file: string, opts: { files?: boolean } = {}): Promise<DebInfo> {
+  const fh = await open(file, "r").catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot open: ${e.code ?? e.message}`, file);
+  });
+  try {
+    const { size } = await fh.stat();
+    const lay = layout(await listAr(fh, file), file);
+    const db = (await readMember(fh, lay.debianBinary)).toString("latin1");
+    if (!/^2\.\d+\n/.test(db)) throw new CorruptArchiveError(`unsupported .deb format version "${db.trim()}"`, file);
+    const entries = await readControlTar(fh, lay, file);
+    const ctl = controlEntry(entries, "control");
+    if (!ctl?.data) throw new CorruptArchiveError("control.tar has no control file", file);
+    const control = parseParagraph(ctl.data.toString("utf8"), file);
+    const name = get(control, "Package");
+    const version = get(control, "Version");
+    const arch = get(control, "Architecture");
+    if (!name || !version || !arch) throw new FormatError("control file lacks Package, Version or Architecture", file);
+    checkPackageName(name, file);
+    parseDebVersion(version, file);
+    const conffiles = (controlEntry(entries, "conffiles")?.data?.toString("utf8") ?? "")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
+    const scripts = entries
+      .map((e) => e.name.replace(/^\.\//, ""))
+      .filter((n) => ["preinst", "postinst", "prerm", "postrm", "config", "triggers"].includes(n));
+    const info: DebInfo = { file, size, control, name, version, arch, conffiles, scripts, controlMember: lay.control.name, dataMember: lay.data.name };
+    if (opts.files) info.files = await listData(file, lay.data);
+    return info;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Rewrites a .deb with a new Version: only control.tar changes (same entries, same compression);
+ * debian-binary and the data member are copied byte for byte.
+ */
+export async function rewriteDebVersion(file: string, version: string, out: string): Promise<DebInfo> {
+  parseDebVersion(version, file);
+  const fh = await open(file, "r");
+  let lay: DebLayout;
+  let newControl: Buffer;
+  let ctlCompression: Compression;
+  try {
+    lay = layout(await listAr(fh, file), file);
+    const entries = await readControlTar(fh, lay, file);
+    const ctl = controlEntry(entries, "control");
+    if (!ctl?.data) throw new CorruptArchiveError("control.tar has no control file", file);
+    const control = set(parseParagraph(ctl.data.toString("utf8"), file), "Version", version);
+    ctl.data = Buffer.from(serialise(control, file), "utf8");
+    const tar = tarBuffer(entries.map((e) => ({ ...e, type: e.type === "other" ? "file" : e.type })));
+    ctlCompression = compressionFromName(lay.control.name)!;
+    newControl = await compressBuffer(ctlCompression, tar);
+  } finally {
+    await fh.close();
+  }
+  const members = lay.members.filter((m) => m.offset <= lay.data.offset);
+  await writeFileAtomic(out, async (ws) => {
+    ws.write(Buffer.from("!<arch>\n", "latin1"));
+    for (const m of members) {
+      if (m === lay.control) {
+        ws.write(arHeader(m.name, newControl.length, m.mtime));
+        ws.write(newControl);
+        ws.write(arPadding(newControl.length));
+      } else {
+        ws.write(arHeader(m.name, m.size, m.mtime));
+        await copyRange(file, m.offset, m.size, ws);
+        ws.write(arPadding(m.size));
+      }
+    }
+  });
+  return readDeb(out);
+}
+
+// ------------------------------------------------------------------ building
+
+interface DataObject {
+  path: string; // "/" for the root
+  type: "file" | "dir" | "symlink";
+  mode: number;
+  size: number;
+  source?: string;
+  data?: Buffer;
+  target?: string;
+  config?: boolean;
+}
+
+const SCRIPT_FILES: Record<ScriptName, string> = {
+  preinstall: "preinst",
+  postinstall: "postinst",
+  preremove: "prerm",
+  postremove: "postrm",
+};
+
+export interface DebBuildOptions {
+  arch: string;
+  /** Overrides the spec's version. */
+  version?: string;
+  /** mtime of every entry and member, and the date in the generated changelog. */
+  mtime: number;
+  compression?: Compression;
+  /** Where the .deb goes; a folder. */
+  outDir: string;
+}
+
+function rfc2822(epoch: number): string {
+  const d = new Date(epoch * 1000);
+  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getUTCDay()];
+  const mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getUTCMonth()];
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${day}, ${p(d.getUTCDate())} ${mon} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+/** The copyright file (machine-readable format) for a spec that ships none. */
+export function copyrightText(spec: PackageSpec, mtime: number): string {
+  const year = new Date(mtime * 1000).getUTCFullYear();
+  const lic = spec.license ?? "unknown";
+  let s = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n";
+  s += `Upstream-Name: ${spec.name}\n`;
+  s += `Upstream-Contact: ${spec.maintainer}\n`;
+  if (spec.homepage) s += `Source: ${spec.homepage}\n`;
+  s += `\nFiles: *\nCopyright: ${year} ${spec.maintainer}\nLicense: ${lic}\n`;
+  s += ` This package was built by repogen from a package spec. The license of the\n software is ${lic}`;
+  s += spec.homepage ? `; see ${spec.homepage} for its full text.\n` : ".\n";
+  return s;
+}
+
+export function changelogText(spec: PackageSpec, version: string, mtime: number): string {
+  return `${spec.name} (${version}) unstable; urgency=medium\n\n  * Package built by repogen.\n\n -- ${spec.maintainer}  ${rfc2822(mtime)}\n`;
+}
+
+/** dpkg-gencontrol's Installed-Size: KiB per file or symlink, rounded up, plus one per other object. */
+export function installedSize(objects: Array<Pick<DataObject, "type" | "size" | "target">>): number {
+  let kib = 0;
+  for (const o of objects) {
+    if (o.type === "file") kib += Math.ceil(o.size / 1024);
+    else if (o.type === "symlink") kib += Math.ceil(Buffer.byteLength(o.target ?? "") / 1024);
+    else kib += 1;
+  }
+  return kib;
+}
+
+function byteCompare(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+/** dpkg-deb's order: depth first, each folder's entries sorted bytewise, all symlinks at the end. */
+export function dpkgOrder(objects: DataObject[]): DataObject[] {
+  const children = new Map<string, DataObject[]>();
+  const byPath = new Map(objects.map((o) => [o.path, o]));
+  for (const o of objects) {
+    if (o.path === "/") continue;
+    const parent = path.posix.dirname(o.path);
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent)!.push(o);
+  }
+  const out: DataObject[] = [];
+  const links: DataObject[] = [];
+  const visit = (o: DataObject) => {
+    if (o.type === "symlink") {
+      links.push(o);
+      return;
+    }
+    out.push(o);
+    if (o.type === "dir") {
+      const kids = (children.get(o.path) ?? []).sort((a, b) => byteCompare(path.posix.basename(a.path), path.posix.basename(b.path)));
+      for (const k of kids) visit(k);
+    }
+  };
+  visit(byPath.get("/")!);
+  return [...out, ...links];
+}
+
+function tarName(p: string, type: DataObject["type"]): string {
+  if (p === "/") return "./";
+  return "." + p + (type === "dir" ? "/" : "");
+}
+
+/** Adds the parent folders that no entry names. */
+function withParents(objects: DataObject[]): DataObject[] {
+  const byPath = new Map(objects.map((o) => [o.path, o]));
+  for (const o of objects) {
+    let p = o.path;
+    while (p !== "/") {
+      p = path.posix.dirname(p);
+      const existing = byPath.get(p);
+      if (existing && existing.type !== "dir") throw new UsageError(`"${p}" is both a folder and a ${existing.type}`);
+      if (!existing) byPath.set(p, { path: p, type: "dir", mode: 0o755, size: 0 });
+    }
+  }
+  if (!byPath.has("/")) byPath.set("/", { path: "/", type: "dir", mode: 0o755, size: 0 });
+  return [...byPath.values()];
+}
+
+async function* dataTar(ordered: DataObject[], mtime: number, md5s: Map<string, string>, subject: string): AsyncGenerator<Buffer> {
+  let n = 0;
+  for (const o of ordered) {
+    const h = tarHeader({ name: tarName(o.path, o.type), type: o.type, mode: o.mode, size: o.size, mtime, linkname: o.target });
+    n += h.length;
+    yield h;
+    if (o.type !== "file") continue;
+    const md5 = createHash("md5");
+    let got = 0;
+    if (o.data) {
+      md5.update(o.data);
+      got = o.data.length;
+      yield o.data;
+    } else {
+      for await (const chunk of createReadStream(o.source!, { highWaterMark: 1 << 20 })) {
+        const b = chunk as Buffer;
+        got += b.length;
+        if (got > o.size) break;
+        md5.update(b);
+        yield b;
+      }
+    }
+    if (got !== o.size) throw new UsageError(`file changed size while being packaged: ${o.source ?? o.path}`, subject);
+    md5s.set(o.path, md5.digest("hex"));
+    n += padded(o.size);
+    yield contentPadding(o.size);
+  }
+  yield tarTrailer(n);
+}
+
+function arch(a: string): string {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(a)) throw new UsageError(`bad architecture "${a}"`);
+  return a;
+}
+
+export interface BuiltDeb {
+  file: string;
+  name: string;
+  version: string;
+  arch: string;
+  control: Paragraph;
+  files: DebFile[];
+}
+
+export async function buildDeb(spec: PackageSpec, root: string, opts: DebBuildOptions): Promise<BuiltDeb> {
+  const subject = root;
+  const name = checkPackageName(spec.name, subject);
+  const version = opts.version ?? spec.version;
+  parseDebVersion(version, subject);
+  const architecture = arch(opts.arch);
+  const compression = opts.compression ?? "xz";
+  const mtime = opts.mtime;
+  if (!Number.isInteger(mtime) || mtime <= 0) throw new UsageError(`bad mtime ${mtime}`);
+
+  const staged: StagedEntry[] = await collectStaged(spec, root);
+  const objects: DataObject[] = staged.map((e) =>
+    e.type === "file"
+      ? { path: e.path, type: "file", mode: e.mode, size: e.size, source: e.source, config: e.config }
+      : e.type === "symlink"
+        ? { path: e.path, type: "symlink", mode: 0o777, size: 0, target: e.target }
+        : { path: e.path, type: "dir", mode: e.mode, size: 0 },
+  );
+  const doc = `/usr/share/doc/${name}`;
+  const has = (p: string) => objects.some((o) => o.path === p);
+  if (!has(`${doc}/copyright`)) {
+    const data = Buffer.from(copyrightText(spec, mtime), "utf8");
+    objects.push({ path: `${doc}/copyright`, type: "file", mode: 0o644, size: data.length, data });
+  }
+  if (!has(`${doc}/changelog.Debian.gz`) && !has(`${doc}/changelog.gz`)) {
+    const data = zlib.gzipSync(Buffer.from(changelogText(spec, version, mtime), "utf8"), { level: 9 });
+    // lintian wants changelog.gz for a native version (no revision), changelog.Debian.gz otherwise.
+    const native = parseDebVersion(version).revision === "";
+    const name = native ? "changelog.gz" : "changelog.Debian.gz";
+    objects.push({ path: `${doc}/${name}`, type: "file", mode: 0o644, size: data.length, data });
+  }
+  const all = withParents(objects);
+  const ordered = dpkgOrder(all);
+
+  const conffiles = ordered.filter((o) => o.type === "file" && o.config).map((o) => o.path);
+  const control: Paragraph = [
+    ["Package", name],
+    ["Version", version],
+    ["Architecture", architecture],
+    ["Maintainer", oneLine("maintainer", spec.maintainer, subject)],
+    ["Installed-Size", String(installedSize(all))],
+  ];
+  if (spec.depends.length) control.push(["Depends", spec.depends.map((d) => oneLine("depends", d, subject)).join(", ")]);
+  if (spec.section) control.push(["Section", spec.section]);
+  control.push(["Priority", "optional"]);
+  if (spec.homepage) control.push(["Homepage", spec.homepage]);
+  control.push(["Description", description(spec.summary, spec.description, subject)]);
+  const controlText = serialise(control, subject);
+
+  const scripts: Array<{ name: string; data: Buffer }> = [];
+  for (const [k, rel] of Object.entries(spec.scripts) as Array<[ScriptName, string]>) {
+    const src = await scriptSource(root, rel);
+    scripts.push({ name: SCRIPT_FILES[k], data: await readFile(src) });
+  }
+
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), "repogen-deb-"));
+  try {
+    const dataFile = path.join(tmpDir, "data");
+    const md5s = new Map<string, string>();
+    await writeCompressed(dataTar(ordered, mtime, md5s, subject), compressor(compression), dataFile);
+    const md5text = ordered
+      .filter((o) => o.type === "file")
+      .map((o) => `${md5s.get(o.path)}  ${o.path.slice(1)}\n`)
+      .join("");
+    const ctlFiles: Array<{ name: string; data: Buffer; mode: number }> = [
+      { name: "control", data: Buffer.from(controlText, "utf8"), mode: 0o644 },
+      { name: "md5sums", data: Buffer.from(md5text, "utf8"), mode: 0o644 },
+      ...scripts.map((s) => ({ ...s, mode: 0o755 })),
+    ];
+    if (conffiles.length) ctlFiles.push({ name: "conffiles", data: Buffer.from(conffiles.join("\n") + "\n"), mode: 0o644 });
+    ctlFiles.sort((a, b) => byteCompare(a.name, b.name));
+    const ctlTar = tarBuffer([
+      { name: "./", type: "dir", mode: 0o755, size: 0, mtime },
+      ...ctlFiles.map((f) => ({ name: `./${f.name}`, type: "file" as const, mode: f.mode, size: f.data.length, mtime, data: f.data })),
+    ]);
+    const ctlData = await compressBuffer(compression, ctlTar);
+    const dataSize = (await stat(dataFile)).size;
+    const ext = extensionOf(compression);
+    const out = path.join(opts.outDir, `${name}_${versionForFilename(version)}_${architecture}.deb`);
+    await writeFileAtomic(out, async (ws) => {
+      ws.write(Buffer.from("!<arch>\n", "latin1"));
+      ws.write(arHeader("debian-binary", 4, mtime));
+      ws.write("2.0\n");
+      ws.write(arHeader(`control.tar${ext}`, ctlData.length, mtime));
+      ws.write(ctlData);
+      ws.write(arPadding(ctlData.length));
+      ws.write(arHeader(`data.tar${ext}`, dataSize, mtime));
+      await copyRange(dataFile, 0, dataSize, ws);
+      ws.write(arPadding(dataSize));
+    });
+    const files: DebFile[] = ordered.map((o) => ({ path: o.path, type: o.type, mode: o.mode, size: o.size, linkname: o.target }));
+    return { file: out, name, version, arch: architecture, control, files };
+  } finally {
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}
