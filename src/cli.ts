@@ -33,6 +33,9 @@ type Runner = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<{ run: Runner }>> = {
   package: () => import("./commands/package.js"),
   inspect: () => import("./commands/inspect.js"),
+  generate: () => import("./commands/generate.js"),
+  keygen: () => import("./commands/keygen.js"),
+  import: () => import("./commands/import.js"),
 };
 
 function version(): string {

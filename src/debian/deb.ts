@@ -244,6 +244,12 @@ export interface DebBuildOptions {
   compression?: Compression;
   /** Where the .deb goes; a folder. */
   outDir: string;
+  /**
+   * Whether the version that will be published has no Debian revision. Defaults to the build
+   * version's; generate sets it when it rewrites the version afterwards, so the changelog's name
+   * fits the published package.
+   */
+  publishedNative?: boolean;
 }
 
 function rfc2822(epoch: number): string {
@@ -406,7 +412,7 @@ export async function buildDeb(spec: PackageSpec, root: string, opts: DebBuildOp
   if (!has(`${doc}/changelog.Debian.gz`) && !has(`${doc}/changelog.gz`)) {
     const data = zlib.gzipSync(Buffer.from(changelogText(spec, version, mtime), "utf8"), { level: 9 });
     // lintian wants changelog.gz for a native version (no revision), changelog.Debian.gz otherwise.
-    const native = parseDebVersion(version).revision === "";
+    const native = opts.publishedNative ?? parseDebVersion(version).revision === "";
     const name = native ? "changelog.gz" : "changelog.Debian.gz";
     objects.push({ path: `${doc}/${name}`, type: "file", mode: 0o644, size: data.length, data });
   }

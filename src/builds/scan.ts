@@ -1,0 +1,206 @@
+/**
+ * Finds finished builds (builds/JOB/UUID/build.json) and validates each one. A bad build becomes a
+ * Rejection naming its folder; it never stops the scan. This is the only module that reads the
+ * builds folder.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
+import path from "node:path";
+import { errorLine } from "../errors.js";
+import { parsePlatform, type PlatformInfo } from "../platform.js";
+
+export interface Artifact {
+  path: string;
+  sha256: string;
+}
+
+export interface Build {
+  dir: string;
+  job: string;
+  uuid: string;
+  platform: PlatformInfo;
+  arch: string;
+  start: Date;
+  /** `start` in UTC as YYYYMMDDhhmmss. */
+  buildtime: string;
+  /** Absolute path of the main binary (a file, or the staged tree's folder). */
+  main: string;
+  kind: "deb" | "pkg" | "tree";
+  /** SHA-256 of the main binary as delivered (ready packages only; trees get theirs when built). */
+  mainSha256?: string;
+  /** Absolute path of the package spec, for staged trees. */
+  spec?: string;
+}
+
+export interface Rejection {
+  dir: string;
+  reason: string;
+}
+
+export interface ScanResult {
+  builds: Build[];
+  rejections: Rejection[];
+  /** Builds whose result is "failure": ignored, not rejected. */
+  failed: string[];
+}
+
+/** Remembers file digests by (path, size, mtime, inode) so unchanged builds are not re-hashed. */
+export interface HashCache {
+  get(file: string, size: number, mtimeMs: number, ino: number): string | undefined;
+  set(file: string, size: number, mtimeMs: number, ino: number, sha256: string): void;
+}
+
+export class Reject extends Error {}
+
+const JOB = /^[a-z0-9][a-z0-9+.-]+$/;
+const UUID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const BUILD_JSON_LIMIT = 1 << 20;
+
+function inside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+export function buildtimeOf(d: Date): string {
+  return d.toISOString().replace(/[-:T]/g, "").slice(0, 14);
+}
+
+async function sha256File(file: string): Promise<string> {
+  const h = createHash("sha256");
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest("hex");
+}
+
+export async function hashWithCache(file: string, cache?: HashCache): Promise<string> {
+  const st = await stat(file);
+  const hit = cache?.get(file, st.size, st.mtimeMs, st.ino);
+  if (hit) return hit;
+  const h = await sha256File(file);
+  cache?.set(file, st.size, st.mtimeMs, st.ino, h);
+  return h;
+}
+
+/** A path named by build.json: relative, no "..", and not leaving the build folder through symlinks. */
+async function safePath(dir: string, rel: unknown, what: string): Promise<string> {
+  if (typeof rel !== "string" || rel === "") throw new Reject(`${what} must be a non-empty string`);
+  if (rel.startsWith("/") || path.isAbsolute(rel)) throw new Reject(`${what} "${rel}" is an absolute path`);
+  if (rel.split(/[\\/]/).includes("..")) throw new Reject(`${what} "${rel}" contains ".."`);
+  if (/[\x00-\x1f\x7f]/.test(rel)) throw new Reject(`${what} "${rel}" contains a control character`);
+  const abs = path.join(dir, rel);
+  let real: string;
+  try {
+    real = await realpath(abs);
+  } catch {
+    throw new Reject(`${what} "${rel}" does not exist`);
+  }
+  if (!inside(await realpath(dir), real)) throw new Reject(`${what} "${rel}" leaves the build folder through a symlink`);
+  return real;
+}
+
+function str(o: Record<string, unknown>, k: string): string {
+  const v = o[k];
+  if (typeof v !== "string" || v === "") throw new Reject(`"${k}" must be a non-empty string`);
+  if (/[\r\n\x00]/.test(v)) throw new Reject(`"${k}" contains a line break`);
+  return v;
+}
+
+async function readBuild(dir: string, jobFolder: string, uuidFolder: string, cache?: HashCache): Promise<Build | "failed"> {
+  const file = path.join(dir, "build.json");
+  const st = await lstat(file).catch(() => null);
+  if (!st || !st.isFile()) throw new Reject("build.json is missing or not a regular file");
+  if (st.size > BUILD_JSON_LIMIT) throw new Reject("build.json is larger than 1 MiB");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, "utf8"));
+  } catch (e) {
+    throw new Reject(`build.json is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Reject("build.json must hold an object");
+  const o = raw as Record<string, unknown>;
+  const result = str(o, "result");
+  if (result !== "success" && result !== "failure") throw new Reject(`"result" must be "success" or "failure", not "${result}"`);
+  if (result === "failure") return "failed";
+  const job = str(o, "job");
+  if (!JOB.test(job)) throw new Reject(`"job" "${job}" is not a valid package name`);
+  if (job !== jobFolder) throw new Reject(`"job" "${job}" is not the folder's name "${jobFolder}"`);
+  const uuid = str(o, "uuid");
+  if (!UUID.test(uuid)) throw new Reject(`"uuid" "${uuid}" has characters a folder name cannot have`);
+  if (uuid !== uuidFolder) throw new Reject(`"uuid" "${uuid}" is not the folder's name "${uuidFolder}"`);
+  let platform: PlatformInfo;
+  try {
+    platform = parsePlatform(str(o, "platform"));
+  } catch (e) {
+    throw new Reject(errorLine(e));
+  }
+  const arch = str(o, "arch");
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(arch)) throw new Reject(`"arch" "${arch}" is not an architecture name`);
+  const startS = str(o, "start");
+  if (!RFC3339.test(startS) || Number.isNaN(Date.parse(startS))) throw new Reject(`"start" "${startS}" is not an RFC 3339 time`);
+  const finishS = str(o, "finish");
+  if (!RFC3339.test(finishS) || Number.isNaN(Date.parse(finishS))) throw new Reject(`"finish" "${finishS}" is not an RFC 3339 time`);
+  const start = new Date(startS);
+  if (!Array.isArray(o.artifacts)) throw new Reject(`"artifacts" must be a list`);
+  const artifacts = new Map<string, string>();
+  for (const [i, a] of (o.artifacts as unknown[]).entries()) {
+    if (typeof a !== "object" || a === null) throw new Reject(`artifacts[${i}] must be an object`);
+    const ar = a as Record<string, unknown>;
+    const real = await safePath(dir, ar.path, `artifacts[${i}].path`);
+    const sha = ar.sha256;
+    if (typeof sha !== "string" || !/^[0-9a-f]{64}$/.test(sha)) throw new Reject(`artifacts[${i}].sha256 must be 64 lowercase hex digits`);
+    const ast = await stat(real);
+    if (!ast.isFile()) throw new Reject(`artifact "${ar.path as string}" is not a regular file`);
+    const got = await hashWithCache(real, cache);
+    if (got !== sha) throw new Reject(`artifact "${ar.path as string}" has SHA-256 ${got}, build.json says ${sha}`);
+    artifacts.set(path.normalize(ar.path as string), sha);
+  }
+  const mainRel = str(o, "main_binary");
+  const main = await safePath(dir, mainRel, "main_binary");
+  const base: Omit<Build, "kind"> = { dir, job, uuid, platform, arch, start, buildtime: buildtimeOf(start), main };
+  if (o.package !== undefined) {
+    const spec = await safePath(dir, o.package, "package");
+    if (!(await stat(main)).isDirectory()) throw new Reject(`main_binary "${mainRel}" must be the staged tree's folder when "package" is given`);
+    return { ...base, kind: "tree", spec };
+  }
+  const sha = artifacts.get(path.normalize(mainRel));
+  if (!sha) throw new Reject(`main_binary "${mainRel}" is not listed in artifacts`);
+  const kind = mainRel.endsWith(".deb") ? "deb" : mainRel.endsWith(".pkg") ? "pkg" : null;
+  if (!kind) throw new Reject(`main_binary "${mainRel}" is neither a .deb nor a .pkg`);
+  if (kind === "deb" && platform.family !== "debian") throw new Reject(`a .deb cannot be published for platform ${platform.platform}`);
+  if (kind === "pkg" && platform.family !== "freebsd") throw new Reject(`a .pkg cannot be published for platform ${platform.platform}`);
+  return { ...base, kind, mainSha256: sha };
+}
+
+export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<ScanResult> {
+  const res: ScanResult = { builds: [], rejections: [], failed: [] };
+  let jobs: string[];
+  try {
+    jobs = (await readdir(buildsDir)).sort();
+  } catch {
+    return res;
+  }
+  for (const job of jobs) {
+    const jobDir = path.join(buildsDir, job);
+    const jst = await lstat(jobDir);
+    if (!jst.isDirectory() || job.startsWith(".")) continue;
+    for (const uuid of (await readdir(jobDir)).sort()) {
+      const dir = path.join(jobDir, uuid);
+      if (uuid.startsWith(".")) continue;
+      const st = await lstat(dir);
+      if (st.isSymbolicLink()) {
+        res.rejections.push({ dir, reason: "the build folder is a symlink" });
+        continue;
+      }
+      if (!st.isDirectory()) continue;
+      try {
+        const b = await readBuild(dir, job, uuid, cache);
+        if (b === "failed") res.failed.push(dir);
+        else res.builds.push(b);
+      } catch (e) {
+        res.rejections.push({ dir, reason: e instanceof Reject ? e.message : errorLine(e) });
+      }
+    }
+  }
+  return res;
+}

@@ -1,0 +1,27 @@
+/**
+ * CONTRACT "Versions": VERSION-BUILDTIME-SHA256 so that a newer build sorts higher, the version names
+ * the exact binary, and the same binary keeps the same version.
+ */
+import { FormatError } from "../errors.js";
+
+const RELEASE = /^[0-9]+(?:\.[0-9]+)*$/;
+const DESCRIBE = /^([0-9]+(?:\.[0-9]+)*)-([0-9]+)-g([0-9a-f]{7,40})$/;
+
+export function debianBuildVersion(upstream: string, buildtime: string, sha256: string): string {
+  if (RELEASE.test(upstream)) return `${upstream}-0-g0000000-${buildtime}-${sha256}`;
+  if (DESCRIBE.test(upstream)) return `${upstream}-${buildtime}-${sha256}`;
+  // Anything else, epoch included, keeps its shape and gains the suffix.
+  return `${upstream}-${buildtime}-${sha256}`;
+}
+
+export function freebsdBuildVersion(upstream: string, buildtime: string, sha256: string): string {
+  if (RELEASE.test(upstream)) return `${upstream}.0.g0000000.${buildtime}.${sha256}`;
+  const d = DESCRIBE.exec(upstream);
+  if (d) return `${d[1]}.${d[2]}.g${d[3]}.${buildtime}.${sha256}`;
+  // pkg compares the part after "+" after the main part, so "+B.S" cannot upset the order of the
+  // main version; it goes before _REVISION and ,EPOCH.
+  const m = /^([^_,]+)((?:_[^_,]+)?)((?:,[0-9]+)?)$/.exec(upstream);
+  if (!m || upstream.includes("-")) throw new FormatError(`"${upstream}" is not a FreeBSD version`);
+  const body = m[1]!.includes("+") ? m[1]!.replace(/\+.*$/, (s) => `${s}.${buildtime}.${sha256}`) : `${m[1]}+${buildtime}.${sha256}`;
+  return `${body}${m[2]}${m[3]}`;
+}

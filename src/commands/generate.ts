@@ -1,0 +1,128 @@
+import path from "node:path";
+import { loadConfig, type Config } from "../config.js";
+import { UsageError } from "../errors.js";
+import { DebianFamily } from "../debian/family.js";
+import { generate, type Summary } from "../pipeline.js";
+import { loadAptKey, readPassphrase } from "../signing/keys.js";
+import type { AptSigner } from "../signing/openpgp.js";
+import type { Family } from "../family.js";
+import { io, parse, str } from "./args.js";
+
+export const HELP = `Usage: repogen generate [options]
+
+Read finished builds, emit packages, write and sign the APT and FreeBSD repositories, and publish
+them into the output tree in an order that keeps it consistent at every instant. Safe to run from
+cron: one run per state folder at a time, and a run with nothing new rewrites nothing.
+
+Options (override repogen.toml):
+  --config FILE          configuration (default ./repogen.toml when it exists)
+  --builds DIR           finished builds (builds/JOB/UUID/build.json)
+  --out DIR              the static tree that is served
+  --keys DIR             signing keys (see keys.example/)
+  --state DIR            lock and caches; never inside --out
+  --now ISO8601          the clock (tests, reproducible runs); SOURCE_DATE_EPOCH works too
+  --passphrase-file FILE passphrase of encrypted private keys
+  --dry-run              print what would change, write nothing
+  --json                 a JSON summary on stdout
+  --quiet                only errors and rejections
+
+Exit codes: 0 done; 1 failed (tree unchanged); 2 usage/config error; 3 published, some builds
+rejected (one line each on stderr); 4 another generate holds the lock.
+
+Example:
+  repogen generate --config examples/repogen.toml
+`;
+
+export function clock(nowArg: string | undefined, env = process.env): Date {
+  if (nowArg !== undefined) {
+    const t = Date.parse(nowArg);
+    if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(nowArg)) throw new UsageError(`--now "${nowArg}" is not an ISO 8601 time`);
+    return new Date(Math.floor(t / 1000) * 1000);
+  }
+  if (env.SOURCE_DATE_EPOCH !== undefined) {
+    if (!/^\d+$/.test(env.SOURCE_DATE_EPOCH)) throw new UsageError(`SOURCE_DATE_EPOCH "${env.SOURCE_DATE_EPOCH}" is not a whole number`);
+    return new Date(Number(env.SOURCE_DATE_EPOCH) * 1000);
+  }
+  return new Date(Math.floor(Date.now() / 1000) * 1000);
+}
+
+export function applyOverrides(c: Config, v: Record<string, unknown>): Config {
+  const r = (k: string) => (str(v[k]) !== undefined ? path.resolve(str(v[k])!) : undefined);
+  const out = { ...c };
+  out.builds = r("builds") ?? c.builds;
+  out.output = r("out") ?? c.output;
+  out.keys = r("keys") ?? c.keys;
+  out.state = r("state") ?? c.state;
+  const o = path.resolve(out.output);
+  if (path.resolve(out.state) === o || path.resolve(out.state).startsWith(o + path.sep)) throw new UsageError("the state folder must not be inside the output tree");
+  if (path.resolve(out.keys).startsWith(o + path.sep)) throw new UsageError("the keys folder must not be inside the output tree");
+  return out;
+}
+
+function progressBar(enabled: boolean) {
+  if (!enabled) return undefined;
+  let last = 0;
+  return (done: number, total: number, what: string) => {
+    const now = Date.now();
+    if (done !== total && now - last < 100) return;
+    last = now;
+    const width = 30;
+    const filled = total ? Math.round((done / total) * width) : width;
+    process.stderr.write(`\r${what} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total}${done === total ? "\n" : ""}`);
+  };
+}
+
+function human(s: Summary): string {
+  const lines: string[] = [];
+  for (const r of s.repositories) lines.push(`${r.name}: ${r.packages} package${r.packages === 1 ? "" : "s"}${r.changed ? " (updated)" : " (unchanged)"}`);
+  lines.push(
+    `${s.dryRun ? "would write" : "wrote"} ${s.added.length} new and ${s.updated.length} changed files, ${s.dryRun ? "would remove" : "removed"} ${s.removed.length}, left ${s.unchanged} untouched; ${s.builds} builds read, ${s.failed} failed builds ignored, ${s.rejected.length} rejected (${s.timings.total} ms)`,
+  );
+  if (s.dryRun) for (const f of [...s.added, ...s.updated]) lines.push(`  would write ${f}`);
+  if (s.dryRun) for (const f of s.removed) lines.push(`  would remove ${f}`);
+  return lines.join("\n");
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    builds: { type: "string" },
+    out: { type: "string" },
+    keys: { type: "string" },
+    state: { type: "string" },
+    now: { type: "string" },
+    "passphrase-file": { type: "string" },
+    "dry-run": { type: "boolean" },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`generate takes no arguments (got "${positionals[0]}")`);
+  const o = io(values);
+  const config = applyOverrides(loadConfig(str(values.config)), values);
+  const now = clock(str(values.now));
+  const passphrase = await readPassphrase(str(values["passphrase-file"]));
+  const warn = (s: string) => o.err(s);
+
+  // Keys are loaded before anything is written: a missing key or a wrong passphrase changes nothing.
+  let apt: AptSigner | undefined;
+  const families: Record<"debian" | "freebsd", Family> = {
+    debian: new DebianFamily(() => apt!),
+    freebsd: new DebianFamily(() => apt!),
+  };
+  const summary = await generate({
+    config,
+    now,
+    dryRun: values["dry-run"] === true,
+    families,
+    loadKeys: async (needed) => {
+      if (needed.has("debian")) apt = await loadAptKey(config.keys, passphrase, warn);
+      return { aptBinary: apt?.publicBinary, aptArmored: apt?.publicArmored };
+    },
+    progress: progressBar(process.stderr.isTTY === true && !o.quiet && !o.json),
+  });
+  for (const r of summary.rejected) o.err(`rejected ${r.dir}: ${r.reason}`);
+  if (o.json) o.out(JSON.stringify(summary, null, 2));
+  else if (!o.quiet) o.out(human(summary));
+  return summary.rejected.length ? 3 : 0;
+}

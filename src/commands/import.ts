@@ -1,0 +1,86 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { copyFile, mkdir, writeFile, open } from "node:fs/promises";
+import path from "node:path";
+import { loadConfig } from "../config.js";
+import { UsageError } from "../errors.js";
+import { parsePlatform } from "../platform.js";
+import { readDeb } from "../debian/deb.js";
+import { clock } from "./generate.js";
+import { io, parse, str } from "./args.js";
+
+export const HELP = `Usage: repogen import FILE... --platform P [options]
+
+Wrap existing .deb or .pkg files into finished-build folders (builds/NAME/UUID/build.json), so that
+the next generate publishes them.
+
+Options:
+  --platform P    debian-12, ubuntu-24.04, freebsd-14, ... (required)
+  --builds DIR    the builds folder (default: from repogen.toml, else ./builds)
+  --now ISO8601   the build time to record (default: now)
+
+Example:
+  repogen import ~/Downloads/hello_2.10-3_amd64.deb --platform debian-12 --builds builds
+`;
+
+async function sha256(file: string): Promise<string> {
+  const h = createHash("sha256");
+  for await (const c of createReadStream(file)) h.update(c as Buffer);
+  return h.digest("hex");
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { platform: { type: "string" }, builds: { type: "string" }, now: { type: "string" } });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const o = io(values);
+  if (!positionals.length) throw new UsageError("import needs at least one FILE (see repogen import --help)");
+  if (!str(values.platform)) throw new UsageError("--platform is required (see repogen import --help)");
+  const platform = parsePlatform(str(values.platform)!);
+  const builds = str(values.builds) ? path.resolve(str(values.builds)!) : loadConfig(str(values.config)).builds;
+  const when = clock(str(values.now));
+  const made: string[] = [];
+  for (const file of positionals) {
+    const head = Buffer.alloc(8);
+    const fh = await open(file, "r").catch((e: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot open: ${e.code ?? e.message}`, file);
+    });
+    await fh.read(head, 0, 8, 0);
+    await fh.close();
+    let name: string;
+    let arch: string;
+    if (head.toString("latin1") === "!<arch>\n") {
+      if (platform.family !== "debian") throw new UsageError(`a .deb cannot be imported for ${platform.platform}`, file);
+      const info = await readDeb(file);
+      name = info.name;
+      arch = info.arch;
+    } else {
+      if (platform.family !== "freebsd") throw new UsageError(`a .pkg cannot be imported for ${platform.platform}`, file);
+      throw new UsageError("importing .pkg files is not supported yet", file);
+    }
+    const uuid = randomUUID();
+    const dir = path.join(builds, name, uuid);
+    await mkdir(dir, { recursive: true });
+    const base = path.basename(file);
+    await copyFile(file, path.join(dir, base));
+    const stamp = when.toISOString().replace(/\.\d{3}Z$/, "Z");
+    const build = {
+      job: name,
+      uuid,
+      platform: platform.platform,
+      arch,
+      start: stamp,
+      finish: stamp,
+      result: "success",
+      main_binary: base,
+      artifacts: [{ path: base, sha256: await sha256(file) }],
+    };
+    await writeFile(path.join(dir, "build.json"), JSON.stringify(build, null, 2) + "\n");
+    made.push(dir);
+  }
+  if (o.json) o.out(JSON.stringify({ builds: made }));
+  else if (!o.quiet) for (const d of made) o.out(d);
+  return 0;
+}

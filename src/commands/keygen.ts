@@ -1,0 +1,48 @@
+import path from "node:path";
+import { loadConfig } from "../config.js";
+import { UsageError } from "../errors.js";
+import { keygen, readPassphrase } from "../signing/keys.js";
+import { io, parse, str } from "./args.js";
+
+export const HELP = `Usage: repogen keygen [options]
+
+Create the signing keys into the keys folder: an OpenPGP key for APT (ed25519 by default) and an
+RSA-4096 key for FreeBSD, private halves mode 0600, public halves beside them. Refuses to
+overwrite an existing key.
+
+Options:
+  --keys DIR             the keys folder (default: from repogen.toml, else ./keys)
+  --name TEXT            the OpenPGP user ID's name (default: "repogen signing key")
+  --email ADDR           the OpenPGP user ID's address (default: repogen@localhost)
+  --apt-key TYPE         ed25519 (default) or rsa4096
+  --passphrase-file FILE encrypt both private keys with this passphrase
+
+Example:
+  repogen keygen --keys keys --name "Example Archive" --email archive@example.org
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    keys: { type: "string" },
+    name: { type: "string" },
+    email: { type: "string" },
+    "apt-key": { type: "string" },
+    "passphrase-file": { type: "string" },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`keygen takes no arguments (got "${positionals[0]}")`);
+  const o = io(values);
+  const keysDir = str(values.keys) ? path.resolve(str(values.keys)!) : loadConfig(str(values.config)).keys;
+  const type = str(values["apt-key"]) ?? "ed25519";
+  if (type !== "ed25519" && type !== "rsa4096") throw new UsageError(`--apt-key must be ed25519 or rsa4096`);
+  const name = str(values.name) ?? "repogen signing key";
+  const email = str(values.email) ?? "repogen@localhost";
+  if (/[\r\n<>]/.test(name) || !/^[^\s<>@]+@[^\s<>@]+$/.test(email)) throw new UsageError("--name must be one line without <>, --email an address");
+  const files = await keygen({ keysDir, name, email, aptKey: type, passphrase: await readPassphrase(str(values["passphrase-file"])) });
+  if (o.json) o.out(JSON.stringify({ files }));
+  else if (!o.quiet) o.out(`wrote ${files.join(", ")}`);
+  return 0;
+}

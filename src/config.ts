@@ -1,0 +1,191 @@
+/** repogen.toml → Config: validated, with defaults, paths resolved against the config file's folder. */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse as parseToml } from "smol-toml";
+import { UsageError } from "./errors.js";
+import type { Compression } from "./archive/compress.js";
+
+export interface Config {
+  file: string | null;
+  builds: string;
+  output: string;
+  keys: string;
+  state: string;
+  baseUrl: string;
+  origin: string;
+  label: string;
+  description: string;
+  validDays: number;
+  keepVersions: number;
+  graceHours: number;
+  versioning: "build" | "as-is";
+  apt: {
+    debCompression: Compression;
+    indexCompression: Array<"gz" | "xz">;
+    contents: boolean;
+    suites: Record<string, Record<string, string>>;
+  };
+  pkg: {
+    compression: Compression;
+    signature: "pubkey" | "fingerprints";
+  };
+}
+
+const TOP = new Set([
+  "builds", "output", "keys", "state", "base_url", "origin", "label", "description", "valid_days", "keep_versions",
+  "grace_hours", "versioning", "apt", "pkg",
+]);
+
+function fail(file: string, key: string, what: string): never {
+  throw new UsageError(`${key}: ${what}`, file);
+}
+
+function getStr(o: Record<string, unknown>, key: string, file: string, prefix = ""): string | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== "string") fail(file, prefix + key, "must be a string");
+  if (/[\r\n\x00]/.test(v)) fail(file, prefix + key, "must be one line");
+  return v;
+}
+
+function getInt(o: Record<string, unknown>, key: string, file: string, min: number, max: number): number | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  const n = typeof v === "bigint" ? Number(v) : v;
+  if (typeof n !== "number" || !Number.isInteger(n)) fail(file, key, "must be a whole number");
+  if (n < min || n > max) fail(file, key, `must be between ${min} and ${max}`);
+  return n;
+}
+
+const DEB_COMP: Record<string, Compression> = { xz: "xz", zstd: "zst", gzip: "gz", none: "none" };
+const PKG_COMP: Record<string, Compression> = { tzst: "zst", txz: "xz", tgz: "gz", tar: "none" };
+
+export function defaultConfig(dir: string): Config {
+  return {
+    file: null,
+    builds: path.resolve(dir, "builds"),
+    output: path.resolve(dir, "public"),
+    keys: path.resolve(dir, "keys"),
+    state: path.resolve(dir, ".repogen"),
+    baseUrl: "http://localhost:8000",
+    origin: "repogen",
+    label: "repogen",
+    description: "Packages published by repogen",
+    validDays: 14,
+    keepVersions: 1,
+    graceHours: 48,
+    versioning: "build",
+    apt: { debCompression: "xz", indexCompression: ["gz", "xz"], contents: true, suites: {} },
+    pkg: { compression: "zst", signature: "pubkey" },
+  };
+}
+
+export function parseConfig(text: string, file: string): Config {
+  let raw: Record<string, unknown>;
+  try {
+    raw = parseToml(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError(`not valid TOML: ${(e as Error).message.split("\n")[0]}`, file);
+  }
+  const dir = path.dirname(path.resolve(file));
+  const c = defaultConfig(dir);
+  c.file = path.resolve(file);
+  for (const k of Object.keys(raw)) if (!TOP.has(k)) fail(file, k, "unknown key");
+  const p = (key: string) => {
+    const v = getStr(raw, key, file);
+    return v === undefined ? undefined : path.resolve(dir, v);
+  };
+  c.builds = p("builds") ?? c.builds;
+  c.output = p("output") ?? c.output;
+  c.keys = p("keys") ?? c.keys;
+  c.state = p("state") ?? c.state;
+  const url = getStr(raw, "base_url", file);
+  if (url !== undefined) {
+    if (!/^https?:\/\/[^\s"'<>]+$/.test(url)) fail(file, "base_url", "must be an http:// or https:// URL");
+    c.baseUrl = url.replace(/\/+$/, "");
+  }
+  for (const k of ["origin", "label", "description"] as const) {
+    const v = getStr(raw, k, file);
+    if (v !== undefined) {
+      if (v.trim() === "") fail(file, k, "must not be empty");
+      c[k] = v.trim();
+    }
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(c.origin)) fail(file, "origin", "may hold only letters, digits and . _ + - (it names the pkg repository)");
+  c.validDays = getInt(raw, "valid_days", file, 0, 3650) ?? c.validDays;
+  c.keepVersions = getInt(raw, "keep_versions", file, 1, 1000) ?? c.keepVersions;
+  c.graceHours = getInt(raw, "grace_hours", file, 0, 24 * 365) ?? c.graceHours;
+  const v = getStr(raw, "versioning", file);
+  if (v !== undefined) {
+    if (v !== "build" && v !== "as-is") fail(file, "versioning", `must be "build" or "as-is"`);
+    c.versioning = v;
+  }
+  if (raw.apt !== undefined) {
+    if (typeof raw.apt !== "object" || raw.apt === null || Array.isArray(raw.apt)) fail(file, "apt", "must be a table");
+    const a = raw.apt as Record<string, unknown>;
+    for (const k of Object.keys(a)) if (!["deb_compression", "index_compression", "contents", "suites"].includes(k)) fail(file, `apt.${k}`, "unknown key");
+    const dc = getStr(a, "deb_compression", file, "apt.");
+    if (dc !== undefined) {
+      if (!DEB_COMP[dc]) fail(file, "apt.deb_compression", "must be one of xz, zstd, gzip, none");
+      c.apt.debCompression = DEB_COMP[dc]!;
+    }
+    if (a.index_compression !== undefined) {
+      const ic = a.index_compression;
+      if (!Array.isArray(ic) || ic.some((x) => x !== "gz" && x !== "xz")) fail(file, "apt.index_compression", `must be a list of "gz" and "xz"`);
+      c.apt.indexCompression = [...new Set(ic as Array<"gz" | "xz">)];
+    }
+    if (a.contents !== undefined) {
+      if (typeof a.contents !== "boolean") fail(file, "apt.contents", "must be true or false");
+      c.apt.contents = a.contents;
+    }
+    if (a.suites !== undefined) {
+      if (typeof a.suites !== "object" || a.suites === null || Array.isArray(a.suites)) fail(file, "apt.suites", "must be a table");
+      for (const [suite, fields] of Object.entries(a.suites as Record<string, unknown>)) {
+        if (typeof fields !== "object" || fields === null) fail(file, `apt.suites.${suite}`, "must be a table");
+        const out: Record<string, string> = {};
+        for (const [k, val] of Object.entries(fields as Record<string, unknown>)) {
+          if (typeof val !== "string" || /[\r\n]/.test(val) || val.trim() === "") fail(file, `apt.suites.${suite}.${k}`, "must be a one-line string");
+          if (!/^[a-z][a-z0-9-]*$/.test(k)) fail(file, `apt.suites.${suite}.${k}`, "is not a Release field name");
+          const field = k.split("-").map((w) => w[0]!.toUpperCase() + w.slice(1)).join("-");
+          if (["Suite", "Date", "Valid-Until", "Architectures", "Components", "Acquire-By-Hash", "Sha256", "Md5sum", "Sha512"].includes(field))
+            fail(file, `apt.suites.${suite}.${k}`, "is written by repogen and cannot be set");
+          out[field] = val.trim();
+        }
+        c.apt.suites[suite] = out;
+      }
+    }
+  }
+  if (raw.pkg !== undefined) {
+    if (typeof raw.pkg !== "object" || raw.pkg === null || Array.isArray(raw.pkg)) fail(file, "pkg", "must be a table");
+    const pk = raw.pkg as Record<string, unknown>;
+    for (const k of Object.keys(pk)) if (!["compression", "signature"].includes(k)) fail(file, `pkg.${k}`, "unknown key");
+    const pc = getStr(pk, "compression", file, "pkg.");
+    if (pc !== undefined) {
+      if (!PKG_COMP[pc]) fail(file, "pkg.compression", "must be one of tzst, txz, tgz, tar");
+      c.pkg.compression = PKG_COMP[pc]!;
+    }
+    const sig = getStr(pk, "signature", file, "pkg.");
+    if (sig !== undefined) {
+      if (sig !== "pubkey" && sig !== "fingerprints") fail(file, "pkg.signature", `must be "pubkey" or "fingerprints"`);
+      c.pkg.signature = sig;
+    }
+  }
+  const out = path.resolve(c.output);
+  const st = path.resolve(c.state);
+  if (st === out || st.startsWith(out + path.sep)) fail(file, "state", "must not be inside output (it would be served)");
+  if (path.resolve(c.keys).startsWith(out + path.sep) || path.resolve(c.keys) === out) fail(file, "keys", "must not be inside output (private keys would be served)");
+  return c;
+}
+
+/** Loads --config FILE, or ./repogen.toml when it exists, or the defaults. */
+export function loadConfig(explicit: string | undefined, cwd = process.cwd()): Config {
+  const file = explicit ?? (existsSync(path.join(cwd, "repogen.toml")) ? path.join(cwd, "repogen.toml") : undefined);
+  if (file === undefined) return defaultConfig(cwd);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read configuration: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
+  }
+  return parseConfig(text, file);
+}

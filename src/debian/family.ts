@@ -1,0 +1,162 @@
+/** The Debian family: .deb packages into an APT suite per platform. */
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import type { Build } from "../builds/scan.js";
+import { debianBuildVersion } from "../builds/versioning.js";
+import type { Config } from "../config.js";
+import { FormatError } from "../errors.js";
+import type { Family, PrepareContext, Prepared, RepoFile, SiteContext, RepositoryResult } from "../family.js";
+import type { CachedPackage } from "../publish/state.js";
+import { readSpec } from "../spec.js";
+import { buildDeb, readDeb, rewriteDebVersion, type DebFile } from "./deb.js";
+import { compareDebVersions, versionForFilename } from "./version.js";
+import { poolDir, releaseIdentity, releaseText, suiteIndexes, type AptPackage } from "./repository.js";
+import type { AptSigner } from "../signing/openpgp.js";
+
+function contentFiles(files: DebFile[]): string[] {
+  return files.filter((f) => f.type !== "dir").map((f) => f.path.slice(1));
+}
+
+function poolFor(name: string, version: string, arch: string): string {
+  return `apt/${poolDir(name)}/${name}_${versionForFilename(version)}_${arch}.deb`;
+}
+
+function parseRfc2822(s: string | undefined): Date | null {
+  if (!s) return null;
+  const t = Date.parse(s.replace(/ UTC$/, " GMT"));
+  return Number.isNaN(t) ? null : new Date(t);
+}
+
+export class DebianFamily implements Family {
+  readonly name = "debian" as const;
+
+  constructor(private readonly signer: () => AptSigner) {}
+
+  cacheSalt(config: Config): string {
+    return `deb:${config.versioning}:${config.apt.debCompression}`;
+  }
+
+  compareVersions(a: string, b: string): number {
+    return compareDebVersions(a, b);
+  }
+
+  repositoryOf(build: Build): string {
+    return build.platform.family === "debian" ? build.platform.suite : build.platform.platform;
+  }
+
+  async prepare(build: Build, ctx: PrepareContext, cached: CachedPackage | undefined): Promise<Prepared> {
+    if (cached) return { pkg: cached, produced: null, move: false };
+    const versioning = ctx.config.versioning;
+    let source: string;
+    let owned = false;
+    let mainSha: string;
+    if (build.kind === "tree") {
+      const spec = await readSpec(build.spec!, { name: build.job });
+      const dir = path.join(ctx.work, `${build.uuid}-upstream`);
+      await mkdir(dir, { recursive: true });
+      const built = await buildDeb(spec, build.main, {
+        arch: build.arch,
+        mtime: Math.floor(build.start.getTime() / 1000),
+        compression: ctx.config.apt.debCompression,
+        outDir: dir,
+        publishedNative: versioning === "build" ? false : undefined,
+      });
+      source = built.file;
+      owned = true;
+      mainSha = await ctx.hash(source);
+    } else {
+      source = build.main;
+      mainSha = build.mainSha256!;
+    }
+    const info = await readDeb(source, { files: true });
+    if (info.arch !== build.arch) throw new FormatError(`the package's Architecture is ${info.arch}, build.json says ${build.arch}`);
+    const upstream = info.version;
+    const version = versioning === "build" ? debianBuildVersion(upstream, build.buildtime, mainSha) : upstream;
+    const pool = poolFor(info.name, version, info.arch);
+    let produced = source;
+    let move = owned;
+    let control = info.control;
+    if (version !== upstream) {
+      const out = path.join(ctx.work, `${build.uuid}.deb`);
+      const rewritten = await rewriteDebVersion(source, version, out);
+      control = rewritten.control;
+      if (owned) await rm(path.dirname(source), { recursive: true, force: true });
+      produced = out;
+      move = true;
+    }
+    const sha256 = produced === build.main ? mainSha : await ctx.hash(produced);
+    const { size } = await import("node:fs/promises").then((fs) => fs.stat(produced));
+    const pkg: CachedPackage = {
+      family: "debian",
+      name: info.name,
+      upstream,
+      version,
+      arch: info.arch,
+      mainSha256: mainSha,
+      pool,
+      size,
+      sha256,
+      control,
+      files: contentFiles(info.files ?? []),
+    };
+    return { pkg, produced, move };
+  }
+
+  async repository(suite: string, pkgs: CachedPackage[], site: SiteContext): Promise<RepositoryResult> {
+    const c = site.config;
+    const apt: AptPackage[] = pkgs.map((p) => ({
+      name: p.name,
+      version: p.version,
+      arch: p.arch,
+      filename: p.pool.replace(/^apt\//, ""),
+      size: p.size,
+      sha256: p.sha256,
+      control: p.control,
+      files: p.files,
+    }));
+    const opts = {
+      suite,
+      origin: c.origin,
+      label: c.label,
+      description: c.description,
+      extra: c.apt.suites[suite] ?? {},
+      indexCompression: c.apt.indexCompression,
+      contents: c.apt.contents,
+    };
+    const { files, architectures } = await suiteIndexes(apt, opts);
+    const base = `apt/dists/${suite}`;
+    let release = releaseText(files, architectures, opts, site.now, c.validDays);
+    const old = await site.readPublished(`${base}/Release`);
+    let changed = true;
+    if (old) {
+      const oldText = old.toString("utf8");
+      const same = releaseIdentity(oldText) === releaseIdentity(release);
+      const until = parseRfc2822(/^Valid-Until: (.*)$/m.exec(oldText)?.[1]);
+      const fresh = c.validDays === 0 ? !/^Valid-Until:/m.test(oldText) : until !== null && until.getTime() - site.now.getTime() > (c.validDays * 86400_000) / 2;
+      const hasSigs = (await site.readPublished(`${base}/InRelease`)) !== null && (await site.readPublished(`${base}/Release.gpg`)) !== null;
+      if (same && fresh && hasSigs) {
+        release = oldText;
+        changed = false;
+      }
+    }
+    const out: RepoFile[] = [];
+    for (const f of files) {
+      const dir = path.posix.dirname(f.path);
+      out.push({ path: `${base}/${dir}/by-hash/SHA256/${f.sha256}`, data: f.data, stage: 1 });
+      if (f.served) out.push({ path: `${base}/${f.path}`, data: f.data, stage: 2 });
+    }
+    if (changed) {
+      const signer = this.signer();
+      const rel = Buffer.from(release, "utf8");
+      out.push({ path: `${base}/Release`, data: rel, stage: 3 });
+      out.push({ path: `${base}/Release.gpg`, data: Buffer.from(await signer.detach(rel, site.now), "utf8"), stage: 3 });
+      out.push({ path: `${base}/InRelease`, data: Buffer.from(await signer.clearsign(release, site.now), "utf8"), stage: 4 });
+    } else {
+      for (const n of ["Release", "Release.gpg", "InRelease"]) {
+        const data = await site.readPublished(`${base}/${n}`);
+        if (data) out.push({ path: `${base}/${n}`, data, stage: n === "InRelease" ? 4 : 3 });
+      }
+    }
+    return { files: out, changed, name: `apt ${suite}` };
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The APT repository's index files for one suite, as bytes: Packages (+ .gz/.xz), the per-arch
+ * Release, Contents-ARCH.gz, and the suite's Release text. Pure: no clock, no file system.
+ */
+import { createHash } from "node:crypto";
+import zlib from "node:zlib";
+import { compressBuffer } from "../archive/compress.js";
+import { get, serialise, type Paragraph } from "./control.js";
+import { compareDebVersions } from "./version.js";
+
+export interface AptPackage {
+  name: string;
+  version: string;
+  arch: string;
+  /** Path relative to the apt/ root: pool/main/h/hello/hello_1.0_amd64.deb */
+  filename: string;
+  size: number;
+  sha256: string;
+  control: Paragraph;
+  /** Regular files and symlinks the package installs, without leading "/". */
+  files: string[];
+}
+
+export interface IndexFile {
+  /** Relative to dists/SUITE/. */
+  path: string;
+  data: Buffer;
+  sha256: string;
+  /** Served under its name (the uncompressed Contents is listed nowhere and not served). */
+  served: boolean;
+}
+
+export interface SuiteOptions {
+  suite: string;
+  origin: string;
+  label: string;
+  description: string;
+  /** Extra fields from [apt.suites.SUITE], e.g. Codename. */
+  extra: Record<string, string>;
+  indexCompression: Array<"gz" | "xz">;
+  contents: boolean;
+}
+
+/** pool/main/L/NAME/: L is the first letter, or lib + letter for lib* names. */
+export function poolDir(name: string): string {
+  const l = name.startsWith("lib") && name.length > 3 ? name.slice(0, 4) : name[0]!;
+  return `pool/main/${l}/${name}`;
+}
+
+// apt-ftparchive's order for the fields it knows; others follow in their own order.
+const ORDER = [
+  "Package", "Package-Type", "Architecture", "Subarchitecture", "Version", "Multi-Arch", "Priority", "Essential",
+  "Section", "Origin", "Maintainer", "Original-Maintainer", "Bugs", "Installed-Size", "Provides", "Pre-Depends",
+  "Depends", "Recommends", "Suggests", "Conflicts", "Breaks", "Replaces", "Enhances", "Built-Using", "Source",
+];
+const TAIL = ["Filename", "Size", "SHA256", "Homepage", "Description"];
+const DROP = ["filename", "size", "md5sum", "sha1", "sha256", "sha512", "status", "conffiles", "installed-size-md5"];
+
+export function packagesParagraph(p: AptPackage): Paragraph {
+  const fields = p.control.filter(([k]) => !DROP.includes(k.toLowerCase()));
+  const take = (name: string) => fields.find(([k]) => k.toLowerCase() === name.toLowerCase());
+  const out: Paragraph = [];
+  for (const k of ORDER) {
+    const f = take(k);
+    if (f) out.push(k === "Version" ? [f[0], p.version] : f);
+  }
+  for (const f of fields) if (!ORDER.some((k) => k.toLowerCase() === f[0].toLowerCase()) && !TAIL.some((k) => k.toLowerCase() === f[0].toLowerCase())) out.push(f);
+  out.push(["Filename", p.filename], ["Size", String(p.size)], ["SHA256", p.sha256]);
+  const hp = take("Homepage");
+  if (hp) out.push(hp);
+  const d = take("Description");
+  if (d) out.push(d);
+  return out;
+}
+
+export function sortPackages(ps: AptPackage[]): AptPackage[] {
+  return [...ps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : compareDebVersions(a.version, b.version) || (a.arch < b.arch ? -1 : a.arch > b.arch ? 1 : 0)));
+}
+
+export function packagesText(ps: AptPackage[]): string {
+  return sortPackages(ps)
+    .map((p) => serialise(packagesParagraph(p), p.filename))
+    .join("\n");
+}
+
+export function contentsText(ps: AptPackage[]): string {
+  const byPath = new Map<string, Set<string>>();
+  for (const p of ps) {
+    const section = get(p.control, "Section") ?? "misc";
+    const qualified = `${section}/${p.name}`;
+    for (const f of p.files) {
+      if (!byPath.has(f)) byPath.set(f, new Set());
+      byPath.get(f)!.add(qualified);
+    }
+  }
+  const paths = [...byPath.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return paths.map((f) => `${f.padEnd(59)} ${[...byPath.get(f)!].sort().join(",")}\n`).join("");
+}
+
+function sha256(b: Buffer): string {
+  return createHash("sha256").update(b).digest("hex");
+}
+
+function file(path: string, data: Buffer, served = true): IndexFile {
+  return { path, data, sha256: sha256(data), served };
+}
+
+/** The concrete architectures of a suite; `all` packages are listed under each of them. */
+export function suiteArchitectures(ps: AptPackage[]): string[] {
+  const arches = [...new Set(ps.map((p) => p.arch).filter((a) => a !== "all"))].sort();
+  return arches.length ? arches : ["amd64"];
+}
+
+export async function suiteIndexes(ps: AptPackage[], o: SuiteOptions): Promise<{ files: IndexFile[]; architectures: string[] }> {
+  const architectures = suiteArchitectures(ps);
+  const files: IndexFile[] = [];
+  for (const arch of architectures) {
+    const mine = ps.filter((p) => p.arch === arch || p.arch === "all");
+    const dir = `main/binary-${arch}`;
+    const packages = Buffer.from(packagesText(mine), "utf8");
+    files.push(file(`${dir}/Packages`, packages));
+    if (o.indexCompression.includes("gz")) files.push(file(`${dir}/Packages.gz`, zlib.gzipSync(packages, { level: 9 })));
+    if (o.indexCompression.includes("xz")) files.push(file(`${dir}/Packages.xz`, await compressBuffer("xz", packages)));
+    const rel = `Archive: ${o.suite}\nOrigin: ${o.origin}\nLabel: ${o.label}\nAcquire-By-Hash: yes\nComponent: main\nArchitecture: ${arch}\n`;
+    files.push(file(`${dir}/Release`, Buffer.from(rel, "utf8")));
+    if (o.contents) {
+      const contents = Buffer.from(contentsText(mine), "utf8");
+      files.push(file(`main/Contents-${arch}.gz`, zlib.gzipSync(contents, { level: 9 })));
+    }
+  }
+  return { files, architectures };
+}
+
+export function rfc2822(d: Date): string {
+  return d.toUTCString().replace(/GMT$/, "UTC");
+}
+
+/** The Release text: header fields, then the SHA256 list of every index file. */
+export function releaseText(files: IndexFile[], architectures: string[], o: SuiteOptions, date: Date, validDays: number): string {
+  const f: Paragraph = [
+    ["Origin", o.origin],
+    ["Label", o.label],
+    ["Suite", o.suite],
+    ["Codename", o.extra.Codename ?? o.suite],
+  ];
+  for (const [k, v] of Object.entries(o.extra)) if (k !== "Codename") f.push([k, v]);
+  f.push(["Date", rfc2822(date)]);
+  if (validDays > 0) f.push(["Valid-Until", rfc2822(new Date(date.getTime() + validDays * 86400_000))]);
+  f.push(["Architectures", architectures.join(" ")], ["Components", "main"], ["Description", o.description], ["Acquire-By-Hash", "yes"]);
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const width = String(Math.max(...sorted.map((x) => x.data.length))).length;
+  f.push(["SHA256", "\n" + sorted.map((x) => ` ${x.sha256} ${String(x.data.length).padStart(width)} ${x.path}`).join("\n")]);
+  return serialise(f, o.suite);
+}
+
+/** Release fields apart from Date and Valid-Until, to tell whether a suite changed. */
+export function releaseIdentity(text: string): string {
+  return text
+    .split("\n")
+    .filter((l) => !/^(Date|Valid-Until):/.test(l))
+    .join("\n");
+}

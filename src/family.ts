@@ -1,0 +1,59 @@
+/**
+ * One interface, two package families (ARCHITECTURE "One interface, two families"). The pipeline
+ * never asks which family it holds.
+ */
+import type { Build } from "./builds/scan.js";
+import type { Config } from "./config.js";
+import type { CachedPackage } from "./publish/state.js";
+
+export interface PrepareContext {
+  config: Config;
+  /** A private scratch folder for this run (inside the state folder). */
+  work: string;
+  /** Digest of a file, cached by the state. */
+  hash(file: string): Promise<string>;
+}
+
+/** A package file produced in `work`, to be placed into the pool by the publisher. */
+export interface Prepared {
+  pkg: CachedPackage;
+  /** Where the finished file is now (to be moved into the pool), or null if it is in the pool already. */
+  produced: string | null;
+  /** Move (true) or link/copy (false, the file belongs to the build). */
+  move: boolean;
+}
+
+export interface RepoFile {
+  /** Relative to the output root. */
+  path: string;
+  data: Buffer;
+  /** Publishing stage: 1 by-hash, 2 indexes, 3 Release/Release.gpg/signed catalogues, 4 InRelease/meta.conf. */
+  stage: 1 | 2 | 3 | 4;
+  mtime?: Date;
+}
+
+export interface SiteContext {
+  config: Config;
+  now: Date;
+  /** Reads a file of the currently published tree (relative to the output root), or null. */
+  readPublished(rel: string): Promise<Buffer | null>;
+}
+
+export interface RepositoryResult {
+  files: RepoFile[];
+  /** Whether anything other than the signature dates changed. */
+  changed: boolean;
+  /** One line per repository for the summary, e.g. "apt debian-12: 3 packages". */
+  name: string;
+}
+
+export interface Family {
+  readonly name: "debian" | "freebsd";
+  /** Cache key part that changes the output of prepare (compression etc.). */
+  cacheSalt(config: Config): string;
+  prepare(build: Build, ctx: PrepareContext, cached: CachedPackage | undefined): Promise<Prepared>;
+  compareVersions(a: string, b: string): number;
+  /** The repository key a package goes to: APT suite or FreeBSD ABI folder. */
+  repositoryOf(build: Build, pkg: CachedPackage): string;
+  repository(key: string, pkgs: CachedPackage[], site: SiteContext): Promise<RepositoryResult>;
+}

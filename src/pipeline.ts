@@ -1,0 +1,300 @@
+/**
+ * The generate flow: scan → prepare (package) → select → index and sign → publish → retention.
+ * Only scan reads the builds folder and only the Tree writes into the output.
+ */
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { scanBuilds, hashWithCache, type Build, type Rejection } from "./builds/scan.js";
+import type { Config } from "./config.js";
+import { errorLine } from "./errors.js";
+import type { Family, RepoFile } from "./family.js";
+import { acquireLock } from "./publish/lock.js";
+import { State, type CachedPackage } from "./publish/state.js";
+import { Tree } from "./publish/tree.js";
+import { aptSources, indexPage, type SiteRepo } from "./site/render.js";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+
+export interface GenerateOptions {
+  config: Config;
+  now: Date;
+  dryRun: boolean;
+  families: Record<"debian" | "freebsd", Family>;
+  /**
+   * Loads the signing keys the found builds need, after the scan and before anything is written, and
+   * returns the public halves to publish.
+   */
+  loadKeys: (families: Set<"debian" | "freebsd">) => Promise<{ aptBinary?: Uint8Array; aptArmored?: string; pkgPem?: string }>;
+  /** Extra files of a family (FreeBSD snippet, fingerprint), relative to output. */
+  extraFiles?: (repos: SiteRepo[]) => RepoFile[];
+  pkgConf?: string | null;
+  progress?: (done: number, total: number, what: string) => void;
+  log?: (s: string) => void;
+}
+
+export interface Summary {
+  builds: number;
+  failed: number;
+  published: Record<string, Array<{ name: string; version: string; arch: string; file: string }>>;
+  repositories: Array<{ name: string; changed: boolean; packages: number }>;
+  added: string[];
+  updated: string[];
+  removed: string[];
+  unchanged: number;
+  rejected: Rejection[];
+  timings: Record<string, number>;
+  dryRun: boolean;
+}
+
+interface Candidate {
+  build: Build;
+  family: Family;
+  repo: string;
+  pkg: CachedPackage;
+  produced: string | null;
+  move: boolean;
+}
+
+/** Per repository and package name and arch, the newest keep_versions distinct binaries. */
+export function select(cands: Candidate[], keep: number): { chosen: Candidate[]; rejected: Rejection[] } {
+  const groups = new Map<string, Candidate[]>();
+  for (const c of cands) {
+    const k = `${c.family.name}\0${c.repo}\0${c.pkg.name}\0${c.pkg.arch}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(c);
+  }
+  const chosen: Candidate[] = [];
+  const rejected: Rejection[] = [];
+  for (const g of groups.values()) {
+    // The same binary delivered twice keeps its first build: a republished binary changes nothing.
+    g.sort((a, b) => a.build.start.getTime() - b.build.start.getTime() || (a.build.uuid < b.build.uuid ? -1 : 1));
+    const bySha = new Map<string, Candidate>();
+    const byVersion = new Map<string, Candidate>();
+    for (const c of g) {
+      if (bySha.has(c.pkg.mainSha256)) continue;
+      const same = byVersion.get(c.pkg.version);
+      if (same) {
+        rejected.push({ dir: c.build.dir, reason: `version ${c.pkg.version} of ${c.pkg.name} is already taken by a different binary (build ${same.build.uuid})` });
+        continue;
+      }
+      bySha.set(c.pkg.mainSha256, c);
+      byVersion.set(c.pkg.version, c);
+    }
+    const distinct = [...bySha.values()].sort(
+      (a, b) => -a.family.compareVersions(a.pkg.version, b.pkg.version) || b.build.start.getTime() - a.build.start.getTime(),
+    );
+    chosen.push(...distinct.slice(0, keep));
+  }
+  return { chosen, rejected };
+}
+
+function keyringName(origin: string): string {
+  return origin.toLowerCase().replace(/[^a-z0-9._-]+/g, "-");
+}
+
+async function walkFiles(root: string, rel: string): Promise<string[]> {
+  const out: string[] = [];
+  const dir = path.join(root, rel);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    const r = `${rel}/${n}`;
+    const st = await stat(path.join(root, r)).catch(() => null);
+    if (!st) continue;
+    if (st.isDirectory()) out.push(...(await walkFiles(root, r)));
+    else out.push(r);
+  }
+  return out;
+}
+
+export async function generate(o: GenerateOptions): Promise<Summary> {
+  const c = o.config;
+  const t0 = Date.now();
+  const timings: Record<string, number> = {};
+  const mark = (k: string, since: number) => (timings[k] = Date.now() - since);
+  const lock = await acquireLock(c.state);
+  const tree = new Tree(c.output, o.dryRun);
+  const placed: string[] = [];
+  const work = path.join(c.state, `work-${process.pid}`);
+  try {
+    const state = new State(c.state);
+    await state.load();
+    let t = Date.now();
+    const scan = await scanBuilds(c.builds, state);
+    mark("scan", t);
+    const rejected: Rejection[] = [...scan.rejections];
+    const publicKeys = await o.loadKeys(new Set(scan.builds.map((b) => b.platform.family)));
+    await rm(work, { recursive: true, force: true });
+    await mkdir(work, { recursive: true });
+
+    t = Date.now();
+    const cands: Candidate[] = [];
+    const ctx = { config: c, work, hash: (f: string) => hashWithCache(f, undefined) };
+    let done = 0;
+    for (const b of scan.builds) {
+      o.progress?.(done++, scan.builds.length, "packaging");
+      const family = o.families[b.platform.family];
+      try {
+        const specSha = b.spec ? createHash("sha256").update(await readFile(b.spec)).digest("hex") : "";
+        const key = `${b.uuid}:${b.mainSha256 ?? specSha}:${family.cacheSalt(c)}:${b.platform.platform}:${b.arch}`;
+        let cached = state.getPackage(key);
+        if (cached) {
+          // The cache only counts while its pool file is still there (the tree may have been wiped).
+          const st = await stat(path.join(c.output, cached.pool)).catch(() => null);
+          if (!st || st.size !== cached.size) cached = undefined;
+        }
+        const prep = await family.prepare(b, ctx, cached);
+        state.setPackage(key, prep.pkg);
+        cands.push({ build: b, family, repo: family.repositoryOf(b, prep.pkg), ...prep });
+      } catch (e) {
+        rejected.push({ dir: b.dir, reason: errorLine(e) });
+      }
+    }
+    o.progress?.(scan.builds.length, scan.builds.length, "packaging");
+    mark("package", t);
+
+    const sel = select(cands, c.keepVersions);
+    rejected.push(...sel.rejected);
+
+    // 1. pool files, before any index names them
+    t = Date.now();
+    const live = new Set<string>();
+    for (const cand of sel.chosen) {
+      live.add(cand.pkg.pool);
+      if (cand.produced) {
+        try {
+          if (await tree.placePool(cand.pkg.pool, cand.produced, cand.pkg.sha256, { move: cand.move })) placed.push(cand.pkg.pool);
+        } catch (e) {
+          rejected.push({ dir: cand.build.dir, reason: errorLine(e) });
+          sel.chosen.splice(sel.chosen.indexOf(cand), 1);
+          live.delete(cand.pkg.pool);
+        }
+      }
+    }
+    // Packages of this run that were not chosen stay out of the pool.
+    mark("pool", t);
+
+    // 2. indexes and signatures, per repository
+    t = Date.now();
+    const repos = new Map<string, { family: Family; key: string; pkgs: Candidate[] }>();
+    for (const cand of sel.chosen) {
+      const k = `${cand.family.name}\0${cand.repo}`;
+      if (!repos.has(k)) repos.set(k, { family: cand.family, key: cand.repo, pkgs: [] });
+      repos.get(k)!.pkgs.push(cand);
+    }
+    const site = { config: c, now: o.now, readPublished: (rel: string) => tree.read(rel) };
+    const files: RepoFile[] = [];
+    const repoSummaries: Summary["repositories"] = [];
+    const siteRepos: SiteRepo[] = [];
+    const sortedRepos = [...repos.values()].sort((a, b) => (a.family.name + a.key < b.family.name + b.key ? -1 : 1));
+    for (const r of sortedRepos) {
+      const res = await r.family.repository(r.key, r.pkgs.map((p) => p.pkg), site);
+      files.push(...res.files);
+      repoSummaries.push({ name: res.name, changed: res.changed, packages: r.pkgs.length });
+      siteRepos.push({
+        kind: r.family.name === "debian" ? "apt" : "pkg",
+        key: r.key,
+        rows: r.pkgs
+          .map((p) => ({
+            name: p.pkg.name,
+            version: p.pkg.version,
+            arch: p.pkg.arch,
+            size: p.pkg.size,
+            date: p.build.start,
+            file: r.family.name === "debian" ? p.pkg.pool.replace(/^apt\//, "") : p.pkg.pool.replace(/^pkg\/[^/]+\//, ""),
+          }))
+          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch < b.arch ? -1 : 1)),
+      });
+    }
+    mark("index", t);
+
+    // Public keys and client snippets (stage 0: before any Release that they verify).
+    const kr = keyringName(c.origin);
+    const site0: RepoFile[] = [];
+    const aptSuites = siteRepos.filter((r) => r.kind === "apt").map((r) => r.key);
+    const sourcesBySuite: Record<string, string> = {};
+    if (aptSuites.length && publicKeys.aptBinary) {
+      site0.push({ path: "apt/archive-keyring.gpg", data: Buffer.from(publicKeys.aptBinary), stage: 1 });
+      site0.push({ path: "apt/archive-keyring.asc", data: Buffer.from(publicKeys.aptArmored ?? ""), stage: 1 });
+      for (const s of aptSuites) {
+        sourcesBySuite[s] = aptSources(c.baseUrl, s, kr);
+        site0.push({ path: `apt/${s}.sources`, data: Buffer.from(sourcesBySuite[s]!), stage: 1 });
+      }
+    }
+    if (o.extraFiles) site0.push(...o.extraFiles(siteRepos));
+
+    t = Date.now();
+    for (const stage of [1, 2, 3, 4] as const) {
+      for (const f of site0.filter((x) => x.stage === stage)) await tree.put(f.path, f.data);
+      for (const f of files.filter((x) => x.stage === stage)) await tree.put(f.path, f.data, { mtime: f.mtime });
+    }
+    const newest = sel.chosen.reduce((m, x) => Math.max(m, x.build.start.getTime()), 0);
+    await tree.put(
+      "index.html",
+      indexPage({
+        label: c.label,
+        description: c.description,
+        baseUrl: c.baseUrl,
+        origin: c.origin,
+        keyringName: kr,
+        generated: new Date(newest || 0),
+        repos: siteRepos,
+        aptSources: sourcesBySuite,
+        pkgConf: o.pkgConf ?? null,
+      }),
+    );
+    mark("publish", t);
+
+    // 3. retention: what no current index names goes after grace_hours
+    t = Date.now();
+    for (const f of files) live.add(f.path);
+    for (const f of site0) live.add(f.path);
+    const candidates = [
+      ...(await walkFiles(c.output, "apt/pool")),
+      ...(await walkFiles(c.output, "apt/dists")),
+      ...(await walkFiles(c.output, "pkg")).filter((p) => /^pkg\/[^/]+\/(All\/|by-hash\/)/.test(p) || /^pkg\/[^/]+\/[^/]+$/.test(p)),
+    ].filter((p) => !/\/\.[^/]*\.tmp-\d+-/.test(p));
+    const nowS = Math.floor(o.now.getTime() / 1000);
+    const dropped = state.dropped;
+    for (const p of Object.keys(dropped)) if (live.has(p)) delete dropped[p];
+    for (const p of candidates) {
+      if (live.has(p)) continue;
+      if (dropped[p] === undefined) dropped[p] = nowS;
+      else if (nowS - dropped[p]! >= c.graceHours * 3600) {
+        await tree.remove(p);
+        delete dropped[p];
+      }
+    }
+    for (const p of Object.keys(dropped)) if (!candidates.includes(p)) delete dropped[p];
+    mark("retention", t);
+
+    if (!o.dryRun) await state.save();
+    timings.total = Date.now() - t0;
+    const published: Summary["published"] = {};
+    for (const r of siteRepos) published[`${r.kind} ${r.key}`] = r.rows.map(({ name, version, arch, file }) => ({ name, version, arch, file }));
+    return {
+      builds: scan.builds.length,
+      failed: scan.failed.length,
+      published,
+      repositories: repoSummaries,
+      added: tree.changes.added,
+      updated: tree.changes.updated,
+      removed: tree.changes.removed,
+      unchanged: tree.changes.unchanged,
+      rejected: rejected.sort((a, b) => (a.dir < b.dir ? -1 : 1)),
+      timings,
+      dryRun: o.dryRun,
+    };
+  } catch (e) {
+    // A failed run leaves the published tree as it was: take back the pool files it added.
+    for (const p of placed) await rm(path.join(c.output, p), { force: true }).catch(() => undefined);
+    throw e;
+  } finally {
+    await rm(work, { recursive: true, force: true }).catch(() => undefined);
+    await lock.release();
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The state folder's cache: file digests and package results, so that a run with little to do costs
+ * little. It can be deleted at any time: everything in it is rebuilt from the builds and the tree.
+ */
+import { readFile, mkdir } from "node:fs/promises";
+import path from "node:path";
+import { writeFileAtomic } from "../archive/stream.js";
+import type { HashCache } from "../builds/scan.js";
+import type { Paragraph } from "../debian/control.js";
+
+export interface CachedPackage {
+  family: "debian" | "freebsd";
+  name: string;
+  upstream: string;
+  version: string;
+  arch: string;
+  /** SHA-256 of the main binary (for trees: of the package built with the upstream version). */
+  mainSha256: string;
+  /** Relative to the output root, e.g. apt/pool/main/h/hello/hello_1.0_amd64.deb */
+  pool: string;
+  size: number;
+  sha256: string;
+  /** Debian control paragraph, or the FreeBSD compact manifest (JSON text) as a one-field paragraph. */
+  control: Paragraph;
+  manifest?: string;
+  files: string[];
+}
+
+interface StateData {
+  version: 1;
+  hashes: Record<string, [number, number, number, string]>;
+  packages: Record<string, CachedPackage>;
+  /** Output-relative path → epoch seconds at which a run first found it unreferenced. */
+  dropped: Record<string, number>;
+}
+
+export class State implements HashCache {
+  private data: StateData = { version: 1, hashes: {}, packages: {}, dropped: {} };
+  private usedHashes = new Set<string>();
+  private usedPackages = new Set<string>();
+
+  constructor(readonly dir: string) {}
+
+  async load(): Promise<void> {
+    try {
+      const d = JSON.parse(await readFile(path.join(this.dir, "state.json"), "utf8")) as StateData;
+      if (d.version === 1) this.data = { version: 1, hashes: d.hashes ?? {}, packages: d.packages ?? {}, dropped: d.dropped ?? {} };
+    } catch {
+      // missing or damaged state: start afresh, it is only a cache
+    }
+  }
+
+  get(file: string, size: number, mtimeMs: number, ino: number): string | undefined {
+    const h = this.data.hashes[file];
+    if (h && h[0] === size && h[1] === mtimeMs && h[2] === ino) {
+      this.usedHashes.add(file);
+      return h[3];
+    }
+    return undefined;
+  }
+
+  set(file: string, size: number, mtimeMs: number, ino: number, sha256: string): void {
+    this.data.hashes[file] = [size, mtimeMs, ino, sha256];
+    this.usedHashes.add(file);
+  }
+
+  getPackage(key: string): CachedPackage | undefined {
+    const p = this.data.packages[key];
+    if (p) this.usedPackages.add(key);
+    return p;
+  }
+
+  setPackage(key: string, p: CachedPackage): void {
+    this.data.packages[key] = p;
+    this.usedPackages.add(key);
+  }
+
+  get dropped(): Record<string, number> {
+    return this.data.dropped;
+  }
+
+  async save(): Promise<void> {
+    // Keep only what this run used, so the cache does not grow with builds that are gone.
+    const hashes: StateData["hashes"] = {};
+    for (const k of this.usedHashes) if (this.data.hashes[k]) hashes[k] = this.data.hashes[k]!;
+    const packages: StateData["packages"] = {};
+    for (const k of this.usedPackages) if (this.data.packages[k]) packages[k] = this.data.packages[k]!;
+    const out: StateData = { version: 1, hashes, packages, dropped: this.data.dropped };
+    await mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(path.join(this.dir, "state.json"), async (ws) => {
+      ws.write(JSON.stringify(out));
+    });
+  }
+}

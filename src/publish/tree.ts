@@ -1,0 +1,117 @@
+/**
+ * Writes into the output tree. Every file goes to a temporary name and is renamed into place, and
+ * only when its bytes differ, so an unchanged file keeps its mtime and a mirror never sees half a
+ * file. The caller decides the order (pool, by-hash, indexes, Release, InRelease last).
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { copyFile, link, mkdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
+import path from "node:path";
+import { RepogenError } from "../errors.js";
+
+export class PublishError extends RepogenError {}
+
+export interface Changes {
+  added: string[];
+  updated: string[];
+  removed: string[];
+  unchanged: number;
+}
+
+async function sha256File(file: string): Promise<string> {
+  const h = createHash("sha256");
+  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(c as Buffer);
+  return h.digest("hex");
+}
+
+function tmpName(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+}
+
+export class Tree {
+  readonly changes: Changes = { added: [], updated: [], removed: [], unchanged: 0 };
+
+  constructor(
+    readonly root: string,
+    readonly dryRun: boolean,
+  ) {}
+
+  abs(rel: string): string {
+    const p = path.resolve(this.root, rel);
+    if (!p.startsWith(path.resolve(this.root) + path.sep)) throw new PublishError(`refusing to write outside the output tree`, rel);
+    return p;
+  }
+
+  async exists(rel: string): Promise<boolean> {
+    return stat(this.abs(rel)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async read(rel: string): Promise<Buffer | null> {
+    return readFile(this.abs(rel)).catch(() => null);
+  }
+
+  /** Writes bytes under rel unless the same bytes are there already. */
+  async put(rel: string, data: Buffer | string, opts: { mtime?: Date } = {}): Promise<boolean> {
+    const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    const file = this.abs(rel);
+    const old = await readFile(file).catch(() => null);
+    if (old && old.equals(buf)) {
+      this.changes.unchanged++;
+      return false;
+    }
+    (old ? this.changes.updated : this.changes.added).push(rel);
+    if (this.dryRun) return true;
+    await mkdir(path.dirname(file), { recursive: true });
+    const tmp = tmpName(file);
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(tmp, buf);
+    if (opts.mtime) await utimes(tmp, opts.mtime, opts.mtime);
+    await rename(tmp, file);
+    return true;
+  }
+
+  /**
+   * Places a finished package at rel (hard link, else copy, then rename). A pool path is never
+   * replaced with different bytes: that would break every client holding the old index.
+   */
+  async placePool(rel: string, source: string, sha256: string, opts: { move?: boolean } = {}): Promise<boolean> {
+    const file = this.abs(rel);
+    const st = await stat(file).catch(() => null);
+    if (st) {
+      const have = await sha256File(file);
+      if (have !== sha256) throw new PublishError(`already published with different content (sha256 ${have}); a pool file is never replaced`, rel);
+      this.changes.unchanged++;
+      if (opts.move) await rm(source, { force: true });
+      return false;
+    }
+    this.changes.added.push(rel);
+    if (this.dryRun) return true;
+    await mkdir(path.dirname(file), { recursive: true });
+    const tmp = tmpName(file);
+    if (opts.move) {
+      try {
+        await rename(source, tmp);
+      } catch {
+        await copyFile(source, tmp);
+        await rm(source, { force: true });
+      }
+    } else {
+      try {
+        await link(source, tmp);
+      } catch {
+        await copyFile(source, tmp);
+      }
+    }
+    await rename(tmp, file);
+    return true;
+  }
+
+  async remove(rel: string): Promise<void> {
+    this.changes.removed.push(rel);
+    if (this.dryRun) return;
+    await rm(this.abs(rel), { force: true });
+  }
+}
