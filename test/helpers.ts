@@ -98,7 +98,7 @@ export function makeStagedTree(dir: string, opts: { bigBytes?: number; greeting?
   mkdirSync(path.join(dir, "empty"), { recursive: true });
   write(
     path.join(dir, "scripts/postinst"),
-    `#!/bin/sh\nset -e\nif [ "$1" = configure ]; then echo configured > "\${DPKG_ROOT:-}/var/lib/hello/postinst-ran"; fi\n`,
+    `#!/bin/sh\nset -e\nif [ "$1" = configure ]; then mkdir -p "\${DPKG_ROOT:-}/var/lib/hello"; echo configured > "\${DPKG_ROOT:-}/var/lib/hello/postinst-ran"; fi\n`,
     0o755,
   );
   write(path.join(dir, "package.toml"), HELLO_SPEC);
