@@ -71,7 +71,46 @@ cat > "$d/build.json" <<JSON
 }
 JSON
 
-# 3. a failed build: ignored, not rejected
+# 3. hello for FreeBSD 14 (its own spec: FreeBSD paths under /usr/local), and libfoo, a ready .pkg
+#    written by the real FreeBSD pkg (architecture-independent: abi FreeBSD:14:*)
+d=builds/hello/5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c; mkdir -p "$d"
+cp -a src/hello/stage "$d/stage"; rm "$d/stage/package.toml" "$d/stage/scripts/postinst"; rmdir "$d/stage/scripts"
+cp src/hello-freebsd/package.toml "$d/package.toml"
+cat > "$d/build.json" <<JSON
+{
+  "job": "hello",
+  "uuid": "5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c",
+  "platform": "freebsd-14",
+  "arch": "amd64",
+  "start": "2026-11-20T10:10:00Z",
+  "finish": "2026-11-20T10:12:00Z",
+  "result": "success",
+  "main_binary": "stage",
+  "package": "package.toml",
+  "artifacts": [
+    { "path": "package.toml", "sha256": "$(sha "$d/package.toml")" }
+  ]
+}
+JSON
+d=builds/libfoo/2b1a0f9e-8d7c-4b6a-9e5f-4d3c2b1a0f9e; mkdir -p "$d"
+cp src/libfoo-2.0.pkg "$d/"
+cat > "$d/build.json" <<JSON
+{
+  "job": "libfoo",
+  "uuid": "2b1a0f9e-8d7c-4b6a-9e5f-4d3c2b1a0f9e",
+  "platform": "freebsd-14",
+  "arch": "amd64",
+  "start": "2026-11-19T08:00:00Z",
+  "finish": "2026-11-19T08:01:00Z",
+  "result": "success",
+  "main_binary": "libfoo-2.0.pkg",
+  "artifacts": [
+    { "path": "libfoo-2.0.pkg", "sha256": "$(sha "$d/libfoo-2.0.pkg")" }
+  ]
+}
+JSON
+
+# 4. a failed build: ignored, not rejected
 d=builds/hello/9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a; mkdir -p "$d"
 cat > "$d/build.json" <<JSON
 {

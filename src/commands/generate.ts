@@ -3,7 +3,10 @@ import { loadConfig, type Config } from "../config.js";
 import { UsageError } from "../errors.js";
 import { DebianFamily } from "../debian/family.js";
 import { generate, type Summary } from "../pipeline.js";
-import { loadAptKey, readPassphrase } from "../signing/keys.js";
+import { loadAptKey, loadPkgKey, readPassphrase, type PkgSigner } from "../signing/keys.js";
+import { FreebsdFamily } from "../freebsd/family.js";
+import { pkgSnippet } from "../site/render.js";
+import { fingerprint } from "../signing/rsa.js";
 import type { AptSigner } from "../signing/openpgp.js";
 import type { Family } from "../family.js";
 import { io, parse, str } from "./args.js";
@@ -106,9 +109,12 @@ export async function run(argv: string[]): Promise<number> {
 
   // Keys are loaded before anything is written: a missing key or a wrong passphrase changes nothing.
   let apt: AptSigner | undefined;
+  let pkg: PkgSigner | undefined;
   const families: Record<"debian" | "freebsd", Family> = {
     debian: new DebianFamily(() => apt!),
-    freebsd: new DebianFamily(() => apt!),
+    freebsd: new FreebsdFamily(() =>
+      config.pkg.signature === "pubkey" ? { mode: "pubkey", key: pkg!.key } : { mode: "fingerprints", key: pkg!.key, publicPem: pkg!.publicPem },
+    ),
   };
   const summary = await generate({
     config,
@@ -117,8 +123,20 @@ export async function run(argv: string[]): Promise<number> {
     families,
     loadKeys: async (needed) => {
       if (needed.has("debian")) apt = await loadAptKey(config.keys, passphrase, warn);
-      return { aptBinary: apt?.publicBinary, aptArmored: apt?.publicArmored };
+      if (needed.has("freebsd")) pkg = await loadPkgKey(config.keys, passphrase, warn);
+      return { aptBinary: apt?.publicBinary, aptArmored: apt?.publicArmored, pkgPem: pkg?.publicPem };
     },
+    extraFiles: (repos) => {
+      if (!pkg || !repos.some((r) => r.kind === "pkg")) return [];
+      const files = [
+        { path: "pkg/repo.pub", data: Buffer.from(pkg.publicPem), stage: 1 as const },
+        { path: `pkg/${config.origin}.conf`, data: Buffer.from(pkgSnippet(config)), stage: 1 as const },
+      ];
+      if (config.pkg.signature === "fingerprints")
+        files.push({ path: `pkg/fingerprints/trusted/${config.origin}`, data: Buffer.from(`function: "sha256"\nfingerprint: "${fingerprint(pkg.publicPem)}"\n`), stage: 1 as const });
+      return files;
+    },
+    pkgConf: pkgSnippet(config),
     progress: progressBar(process.stderr.isTTY === true && !o.quiet && !o.json),
   });
   for (const r of summary.rejected) o.err(`rejected ${r.dir}: ${r.reason}`);

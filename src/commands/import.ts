@@ -58,7 +58,13 @@ export async function run(argv: string[]): Promise<number> {
       arch = info.arch;
     } else {
       if (platform.family !== "freebsd") throw new UsageError(`a .pkg cannot be imported for ${platform.platform}`, file);
-      throw new UsageError("importing .pkg files is not supported yet", file);
+      const { readPkg } = await import("../freebsd/pkg.js");
+      const info = await readPkg(file);
+      name = info.manifest.name;
+      const abiArch = info.manifest.abi.split(":")[2];
+      if (!abiArch || abiArch === "*") throw new UsageError(`the package's abi ${info.manifest.abi} names no architecture; wrap it by hand with the arch you publish it for`, file);
+      arch = abiArch;
+      if (!/^[a-z0-9][a-z0-9+.-]+$/.test(name)) throw new UsageError(`package name "${name}" cannot be a job name`, file);
     }
     const uuid = randomUUID();
     const dir = path.join(builds, name, uuid);

@@ -1,6 +1,8 @@
 import { open } from "node:fs/promises";
 import { UsageError } from "../errors.js";
 import { readDeb } from "../debian/deb.js";
+import { readPkg } from "../freebsd/pkg.js";
+import { manifestObject } from "../freebsd/manifest.js";
 import { io, parse } from "./args.js";
 
 export const HELP = `Usage: repogen inspect FILE [--json]
@@ -69,5 +71,24 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   }
-  throw new UsageError("not a .deb or .pkg file (unknown format)", file);
+  const info = await readPkg(file);
+  const m = info.manifest;
+  if (o.json) {
+    o.out(JSON.stringify({ format: "pkg", file, compression: info.compression, manifest: manifestObject(m, false), files: withFiles ? info.entries : undefined }));
+    return 0;
+  }
+  let s = `${file} (FreeBSD .pkg, ${info.compression})\n\n`;
+  for (const k of ["name", "version", "origin", "comment", "maintainer", "www", "abi", "arch", "prefix", "flatsize", "licenselogic"] as const) s += `${k}: ${String(m[k])}\n`;
+  s += `licenses: ${m.licenses.join(", ")}\ncategories: ${m.categories.join(", ")}\n`;
+  const deps = Object.entries(m.deps);
+  if (deps.length) s += `deps: ${deps.map(([n, d]) => `${n} (${d.origin} ${d.version})`).join(", ")}\n`;
+  s += `desc:\n${m.desc.split("\n").map((l) => `  ${l}`).join("\n")}\n`;
+  if (m.config?.length) s += `\nConfig files:\n${m.config.map((c) => `  ${c}`).join("\n")}\n`;
+  if (m.scripts) s += `\nScripts: ${Object.keys(m.scripts).join(", ")}\n`;
+  if (withFiles) {
+    s += `\nFiles (${info.entries.length}):\n`;
+    for (const e of info.entries) s += `  ${modeString(e.type, e.mode)} ${String(e.size).padStart(10)} ${e.name}${e.linkname ? ` -> ${e.linkname}` : ""}\n`;
+  }
+  o.out(s);
+  return 0;
 }

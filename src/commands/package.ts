@@ -4,6 +4,7 @@ import { UsageError } from "../errors.js";
 import { parsePlatform } from "../platform.js";
 import { readSpec } from "../spec.js";
 import { buildDeb } from "../debian/deb.js";
+import { buildPkg } from "../freebsd/pkg.js";
 import { io, parse, str } from "./args.js";
 import type { Compression } from "../archive/compress.js";
 
@@ -34,6 +35,7 @@ export function mtimeFrom(v: string | undefined, env = process.env): number {
   return Number(s);
 }
 
+const PKG_COMP: Record<string, Compression> = { tzst: "zst", txz: "xz", tgz: "gz", tar: "none" };
 const DEB_COMP: Record<string, Compression> = { xz: "xz", gzip: "gz", gz: "gz", zstd: "zst", zst: "zst", none: "none" };
 
 export async function run(argv: string[]): Promise<number> {
@@ -66,7 +68,16 @@ export async function run(argv: string[]): Promise<number> {
     await mkdir(outDir, { recursive: true });
     result = await buildDeb(spec, str(values.root)!, { arch: str(values.arch)!, version: str(values.version), mtime, compression, outDir });
   } else {
-    throw new UsageError(`FreeBSD packages are not supported yet`);
+    const compression = comp === undefined ? "zst" : PKG_COMP[comp];
+    if (!compression) throw new UsageError(`--compression must be one of tzst, txz, tgz, tar for a .pkg`);
+    await mkdir(outDir, { recursive: true });
+    result = await buildPkg(spec, str(values.root)!, {
+      abi: `FreeBSD:${platform.major}:${str(values.arch)!}`,
+      version: str(values.version),
+      mtime,
+      compression,
+      outDir,
+    });
   }
   if (o.json) o.out(JSON.stringify({ path: result.file, name: result.name, version: result.version }));
   else o.out(result.file);

@@ -91,3 +91,10 @@ export function indexPage(i: IndexPageInput): string {
 export function aptSources(baseUrl: string, suite: string, keyringName: string): string {
   return fill(template("apt.sources"), { base_url: baseUrl, suite, keyring_name: keyringName });
 }
+
+/** The /usr/local/etc/pkg/repos/ORIGIN.conf snippet. */
+export function pkgSnippet(c: { origin: string; baseUrl: string; pkg: { signature: "pubkey" | "fingerprints" } }): string {
+  const keyLine =
+    c.pkg.signature === "pubkey" ? `pubkey: "/usr/local/etc/pkg/keys/${c.origin}.pub",` : `fingerprints: "/usr/local/etc/pkg/fingerprints/${c.origin}",`;
+  return fill(template("pkg.conf"), { name: c.origin, base_url: c.baseUrl, signature_type: c.pkg.signature, key_line: keyLine });
+}
