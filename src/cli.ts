@@ -36,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Runner }>> = {
   generate: () => import("./commands/generate.js"),
   keygen: () => import("./commands/keygen.js"),
   import: () => import("./commands/import.js"),
+  verify: () => import("./commands/verify.js"),
 };
 
 function version(): string {

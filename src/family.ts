@@ -45,6 +45,8 @@ export interface RepositoryResult {
   changed: boolean;
   /** One line per repository for the summary, e.g. "apt debian-12: 3 packages". */
   name: string;
+  /** The repository's folder relative to the output root: apt/dists/SUITE or pkg/ABI. */
+  base: string;
 }
 
 export interface Family {

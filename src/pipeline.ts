@@ -2,7 +2,7 @@
  * The generate flow: scan → prepare (package) → select → index and sign → publish → retention.
  * Only scan reads the builds folder and only the Tree writes into the output.
  */
-import { mkdir, readdir, rm, stat } from "node:fs/promises";
+import { mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { scanBuilds, hashWithCache, type Build, type Rejection } from "./builds/scan.js";
 import type { Config } from "./config.js";
@@ -11,6 +11,7 @@ import type { Family, RepoFile } from "./family.js";
 import { acquireLock } from "./publish/lock.js";
 import { State, type CachedPackage } from "./publish/state.js";
 import { Tree } from "./publish/tree.js";
+import { applyRetention, MARKER, removeStaleTemporaries } from "./publish/retention.js";
 import { aptSources, indexPage, type SiteRepo } from "./site/render.js";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -92,25 +93,6 @@ function keyringName(origin: string): string {
   return origin.toLowerCase().replace(/[^a-z0-9._-]+/g, "-");
 }
 
-async function walkFiles(root: string, rel: string): Promise<string[]> {
-  const out: string[] = [];
-  const dir = path.join(root, rel);
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return out;
-  }
-  for (const n of names) {
-    const r = `${rel}/${n}`;
-    const st = await stat(path.join(root, r)).catch(() => null);
-    if (!st) continue;
-    if (st.isDirectory()) out.push(...(await walkFiles(root, r)));
-    else out.push(r);
-  }
-  return out;
-}
-
 export async function generate(o: GenerateOptions): Promise<Summary> {
   const c = o.config;
   const t0 = Date.now();
@@ -127,6 +109,7 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     const scan = await scanBuilds(c.builds, state);
     mark("scan", t);
     const rejected: Rejection[] = [...scan.rejections];
+    await removeStaleTemporaries(tree);
     const publicKeys = await o.loadKeys(new Set(scan.builds.map((b) => b.platform.family)));
     await rm(work, { recursive: true, force: true });
     await mkdir(work, { recursive: true });
@@ -190,10 +173,12 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     const files: RepoFile[] = [];
     const repoSummaries: Summary["repositories"] = [];
     const siteRepos: SiteRepo[] = [];
+    const repoBases: string[] = [];
     const sortedRepos = [...repos.values()].sort((a, b) => (a.family.name + a.key < b.family.name + b.key ? -1 : 1));
     for (const r of sortedRepos) {
       const res = await r.family.repository(r.key, r.pkgs.map((p) => p.pkg), site);
       files.push(...res.files);
+      repoBases.push(res.base);
       repoSummaries.push({ name: res.name, changed: res.changed, packages: r.pkgs.length });
       siteRepos.push({
         kind: r.family.name === "debian" ? "apt" : "pkg",
@@ -228,10 +213,33 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     if (o.extraFiles) site0.push(...o.extraFiles(siteRepos));
 
     t = Date.now();
-    for (const stage of [1, 2, 3, 4] as const) {
+    // Stage 1 (by-hash copies, keys, snippets) changes nothing a client reads yet. Before the
+    // canonical names change, each repository gets a marker naming the new bytes of every file that
+    // stages 2-4 will replace, so that `verify` can tell an interrupted run from a damaged tree.
+    for (const f of site0.filter((x) => x.stage === 1)) await tree.put(f.path, f.data);
+    for (const f of files.filter((x) => x.stage === 1)) await tree.put(f.path, f.data, { mtime: f.mtime });
+    const markers: string[] = [];
+    for (const r of repoBases) {
+      const expected: Record<string, string> = {};
+      let differs = false;
+      for (const f of files) {
+        if (f.stage === 1 || !f.path.startsWith(r + "/")) continue;
+        expected[f.path.slice(r.length + 1)] = createHash("sha256").update(f.data).digest("hex");
+        const old = await tree.read(f.path);
+        if (!old || !old.equals(f.data)) differs = true;
+      }
+      if (o.dryRun) continue;
+      // A marker left by a killed run is replaced: it names all the files of the new state.
+      if (differs) {
+        await tree.put(`${r}/${MARKER}`, JSON.stringify({ files: expected }) + "\n", { uncounted: true });
+        markers.push(`${r}/${MARKER}`);
+      } else await rm(path.join(c.output, r, MARKER), { force: true });
+    }
+    for (const stage of [2, 3, 4] as const) {
       for (const f of site0.filter((x) => x.stage === stage)) await tree.put(f.path, f.data);
       for (const f of files.filter((x) => x.stage === stage)) await tree.put(f.path, f.data, { mtime: f.mtime });
     }
+    for (const m of markers) await rm(path.join(c.output, m), { force: true });
     const newest = sel.chosen.reduce((m, x) => Math.max(m, x.build.start.getTime()), 0);
     await tree.put(
       "index.html",
@@ -253,23 +261,7 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     t = Date.now();
     for (const f of files) live.add(f.path);
     for (const f of site0) live.add(f.path);
-    const candidates = [
-      ...(await walkFiles(c.output, "apt/pool")),
-      ...(await walkFiles(c.output, "apt/dists")),
-      ...(await walkFiles(c.output, "pkg")).filter((p) => /^pkg\/[^/]+\/(All\/|by-hash\/)/.test(p) || /^pkg\/[^/]+\/[^/]+$/.test(p)),
-    ].filter((p) => !/\/\.[^/]*\.tmp-\d+-/.test(p));
-    const nowS = Math.floor(o.now.getTime() / 1000);
-    const dropped = state.dropped;
-    for (const p of Object.keys(dropped)) if (live.has(p)) delete dropped[p];
-    for (const p of candidates) {
-      if (live.has(p)) continue;
-      if (dropped[p] === undefined) dropped[p] = nowS;
-      else if (nowS - dropped[p]! >= c.graceHours * 3600) {
-        await tree.remove(p);
-        delete dropped[p];
-      }
-    }
-    for (const p of Object.keys(dropped)) if (!candidates.includes(p)) delete dropped[p];
+    await applyRetention(tree, live, state.dropped, Math.floor(o.now.getTime() / 1000), c.graceHours);
     mark("retention", t);
 
     if (!o.dryRun) await state.save();

@@ -157,6 +157,6 @@ export class DebianFamily implements Family {
         if (data) out.push({ path: `${base}/${n}`, data, stage: n === "InRelease" ? 4 : 3 });
       }
     }
-    return { files: out, changed, name: `apt ${suite}` };
+    return { files: out, changed, name: `apt ${suite}`, base };
   }
 }

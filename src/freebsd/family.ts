@@ -126,6 +126,6 @@ export class FreebsdFamily implements Family {
     files.push({ path: `${base}/packagesite.yaml`, data: yaml, stage: 2 });
     files.push({ path: `${base}/meta`, data: meta, stage: 4 });
     files.push({ path: `${base}/meta.conf`, data: meta, stage: 4 });
-    return { files, changed, name: `pkg ${abi}` };
+    return { files, changed, name: `pkg ${abi}`, base };
   }
 }

@@ -1,5 +1,5 @@
 /** One generate per state folder: an exclusive lock file holding the pid; a dead holder's lock is taken over. */
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { open, readFile, rm, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { LockedError } from "../errors.js";
@@ -7,9 +7,15 @@ import { LockedError } from "../errors.js";
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  // A recycled pid that now belongs to another program does not hold our lock.
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, "latin1");
+    return /node|repogen/.test(cmd);
+  } catch {
+    return true;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { copyFile, link, mkdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
+import { copyFile, link, mkdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { RepogenError } from "../errors.js";
 
@@ -54,19 +54,18 @@ export class Tree {
   }
 
   /** Writes bytes under rel unless the same bytes are there already. */
-  async put(rel: string, data: Buffer | string, opts: { mtime?: Date } = {}): Promise<boolean> {
+  async put(rel: string, data: Buffer | string, opts: { mtime?: Date; uncounted?: boolean } = {}): Promise<boolean> {
     const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     const file = this.abs(rel);
     const old = await readFile(file).catch(() => null);
     if (old && old.equals(buf)) {
-      this.changes.unchanged++;
+      if (!opts.uncounted) this.changes.unchanged++;
       return false;
     }
-    (old ? this.changes.updated : this.changes.added).push(rel);
+    if (!opts.uncounted) (old ? this.changes.updated : this.changes.added).push(rel);
     if (this.dryRun) return true;
     await mkdir(path.dirname(file), { recursive: true });
     const tmp = tmpName(file);
-    const { writeFile } = await import("node:fs/promises");
     await writeFile(tmp, buf);
     if (opts.mtime) await utimes(tmp, opts.mtime, opts.mtime);
     await rename(tmp, file);

@@ -1,0 +1,83 @@
+/**
+ * Files no current index names (old package versions, old by-hash copies, old catalogues) stay
+ * grace_hours after the run that first found them unreferenced, for mirrors and clients still
+ * downloading; then they go. Time is the run's clock.
+ */
+import { readdir, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Tree } from "./tree.js";
+
+/** Temporary files of a killed run: ".NAME.tmp-PID-RANDOM". */
+export const TEMP_FILE = /(^|\/)\.[^/]*\.tmp-\d+-[a-z0-9]+$/;
+export const MARKER = ".publishing.json";
+
+export async function walkFiles(root: string, rel: string): Promise<string[]> {
+  const out: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(path.join(root, rel));
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    const r = `${rel}/${n}`;
+    const st = await stat(path.join(root, r)).catch(() => null);
+    if (!st) continue;
+    if (st.isDirectory()) out.push(...(await walkFiles(root, r)));
+    else out.push(r);
+  }
+  return out;
+}
+
+/** Everything retention manages: the pool, dists, and the FreeBSD ABI folders. */
+export async function managedFiles(root: string): Promise<string[]> {
+  const all = [
+    ...(await walkFiles(root, "apt/pool")),
+    ...(await walkFiles(root, "apt/dists")),
+    ...(await walkFiles(root, "pkg")).filter((p) => /^pkg\/FreeBSD:[^/]+\//.test(p)),
+  ];
+  return all.filter((p) => !TEMP_FILE.test(p) && path.posix.basename(p) !== MARKER);
+}
+
+/** Removes what a killed run left half-written (we hold the lock, so no live run owns them). */
+export async function removeStaleTemporaries(tree: Tree): Promise<number> {
+  let n = 0;
+  for (const top of ["apt", "pkg"]) {
+    for (const p of await walkFiles(tree.root, top)) {
+      if (TEMP_FILE.test(p)) {
+        if (!tree.dryRun) await rm(path.join(tree.root, p), { force: true });
+        n++;
+      }
+    }
+  }
+  return n;
+}
+
+export interface RetentionResult {
+  kept: number;
+  removed: string[];
+}
+
+/**
+ * dropped: path → epoch seconds when first found unreferenced (kept in the state). Entries for
+ * files that are live again or gone are forgotten.
+ */
+export async function applyRetention(tree: Tree, live: Set<string>, dropped: Record<string, number>, nowS: number, graceHours: number): Promise<RetentionResult> {
+  const files = await managedFiles(tree.root);
+  const present = new Set(files);
+  for (const p of Object.keys(dropped)) if (live.has(p) || !present.has(p)) delete dropped[p];
+  const removed: string[] = [];
+  let kept = 0;
+  for (const p of files) {
+    if (live.has(p)) continue;
+    if (dropped[p] === undefined) {
+      dropped[p] = nowS;
+      kept++;
+    } else if (nowS - dropped[p]! >= graceHours * 3600) {
+      await tree.remove(p);
+      delete dropped[p];
+      removed.push(p);
+    } else kept++;
+  }
+  return { kept, removed };
+}

@@ -1,0 +1,299 @@
+/**
+ * Checks a published or mirrored tree as a client would: signatures, Valid-Until, every index listed
+ * in InRelease by its by-hash copy, every pool file an index names; for FreeBSD the catalogue
+ * signatures and the packages they name. Returns one line per problem.
+ */
+import * as openpgp from "openpgp";
+import { decompressBuffer, detectCompression } from "../archive/compress.js";
+import { readTarBuffer } from "../archive/tar.js";
+import { parseParagraphs, get } from "../debian/control.js";
+import { MARKER } from "../publish/retention.js";
+import { verifyCatalogue, fingerprint } from "../signing/rsa.js";
+import { createHash } from "node:crypto";
+import type { TreeSource } from "./source.js";
+
+export interface VerifyOptions {
+  aptKeyring?: Buffer;
+  pkgPubkey?: string;
+  deep: boolean;
+  now: Date;
+}
+
+export interface VerifyReport {
+  problems: string[];
+  warnings: string[];
+  checked: { suites: string[]; abis: string[]; poolFiles: number };
+}
+
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+async function readKeys(b: Buffer): Promise<openpgp.Key[]> {
+  const text = b.toString("latin1");
+  if (text.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----")) return openpgp.readKeys({ armoredKeys: text });
+  return openpgp.readKeys({ binaryKeys: new Uint8Array(b) });
+}
+
+/** Splits an InRelease as apt does, strictly: header, blank line, text, signature, nothing after. */
+export function parseInRelease(text: string): { body: string; signature: string } | string {
+  const lines = text.split("\n");
+  if (lines[0] !== "-----BEGIN PGP SIGNED MESSAGE-----") return "does not start with -----BEGIN PGP SIGNED MESSAGE-----";
+  let i = 1;
+  while (i < lines.length && lines[i] !== "") {
+    if (!/^Hash: [A-Z0-9, ]+$/.test(lines[i]!)) return `unexpected armor header "${lines[i]}"`;
+    i++;
+  }
+  const sigStart = lines.indexOf("-----BEGIN PGP SIGNATURE-----", i);
+  if (sigStart < 0) return "no signature block";
+  const sigEnd = lines.indexOf("-----END PGP SIGNATURE-----", sigStart);
+  if (sigEnd < 0) return "signature block is not closed";
+  if (lines.slice(sigEnd + 1).some((l) => l.trim() !== "")) return "text after the signature block";
+  const body = lines
+    .slice(i + 1, sigStart)
+    .map((l) => (l.startsWith("- ") ? l.slice(2) : l))
+    .join("\n");
+  return { body, signature: lines.slice(sigStart, sigEnd + 1).join("\n") + "\n" };
+}
+
+async function verifyDetached(data: { text?: string; binary?: Buffer }, armoredSignature: string, keys: openpgp.Key[], now: Date): Promise<string | null> {
+  try {
+    const message = data.text !== undefined ? await openpgp.createMessage({ text: data.text }) : await openpgp.createMessage({ binary: new Uint8Array(data.binary!) });
+    const signature = await openpgp.readSignature({ armoredSignature });
+    const res = await openpgp.verify({ message, signature, verificationKeys: keys, date: new Date(now.getTime() + 60_000), expectSigned: false });
+    if (!res.signatures.length) return "no signature";
+    for (const s of res.signatures) {
+      try {
+        await s.verified;
+        return null;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    }
+    return "no valid signature";
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+function releaseField(body: string, name: string): string | undefined {
+  return new RegExp(`^${name}: (.*)$`, "m").exec(body)?.[1];
+}
+
+function sha256List(body: string): Array<{ hex: string; size: number; path: string }> {
+  const m = /^SHA256:\n((?:[ \t].*\n?)*)/m.exec(body);
+  if (!m) return [];
+  return m[1]!
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const [hex, size, p] = l.split(/\s+/);
+      return { hex: hex!, size: Number(size), path: p! };
+    });
+}
+
+async function verifySuite(src: TreeSource, suite: string, keys: openpgp.Key[], o: VerifyOptions, r: VerifyReport, checkedPool: Set<string>): Promise<void> {
+  const base = `apt/dists/${suite}`;
+  const p = (s: string) => r.problems.push(`${base}/${s}`);
+  const inrel = await src.get(`${base}/InRelease`);
+  if (!inrel) return void p("InRelease: missing");
+  const parsed = parseInRelease(inrel.toString("utf8"));
+  if (typeof parsed === "string") return void p(`InRelease: ${parsed}`);
+  const bad = await verifyDetached({ text: parsed.body.replace(/\n$/, "") }, parsed.signature, keys, o.now);
+  if (bad) return void p(`InRelease: signature does not verify (${bad})`);
+  const body = parsed.body.endsWith("\n") ? parsed.body : parsed.body + "\n";
+  const date = Date.parse((releaseField(body, "Date") ?? "").replace(/ UTC$/, " GMT"));
+  if (Number.isNaN(date)) p("InRelease: no valid Date");
+  else if (date > o.now.getTime() + 10_000) p(`InRelease: Date ${releaseField(body, "Date")} is in the future`);
+  const until = releaseField(body, "Valid-Until");
+  if (until !== undefined && Date.parse(until.replace(/ UTC$/, " GMT")) < o.now.getTime()) p(`InRelease: expired (Valid-Until ${until})`);
+  const listed = sha256List(body);
+  if (!listed.length) return void p("InRelease: no SHA256 list");
+  const markerBuf = await src.get(`${base}/${MARKER}`);
+  let marker: Record<string, string> = {};
+  if (markerBuf) {
+    try {
+      marker = (JSON.parse(markerBuf.toString("utf8")) as { files: Record<string, string> }).files ?? {};
+    } catch {
+      marker = {};
+    }
+  }
+  /** A file differing from what InRelease says is fine only as the new state a running (or killed) generate announced. */
+  const announced = (rel: string, b: Buffer) => marker[rel] === sha256(b);
+  // Release and Release.gpg: apt prefers InRelease; these two must agree with it or be the announced new pair.
+  const rel = await src.get(`${base}/Release`);
+  const relGpg = await src.get(`${base}/Release.gpg`);
+  if (!rel) p("Release: missing");
+  if (!relGpg) p("Release.gpg: missing");
+  if (rel && !(rel.toString("utf8") === body || announced("Release", rel))) p("Release: differs from the text InRelease signs");
+  if (rel && relGpg) {
+    const gpgOk = (await verifyDetached({ binary: rel }, relGpg.toString("utf8"), keys, o.now)) === null;
+    const gpgOld = !gpgOk && (await verifyDetached({ binary: Buffer.from(body) }, relGpg.toString("utf8"), keys, o.now)) === null;
+    if (!gpgOk && !(gpgOld && announced("Release", rel)) && !(announced("Release.gpg", relGpg) && rel.toString("utf8") === body))
+      p("Release.gpg: signature does not verify Release");
+  }
+  let packagesText: Map<string, string> = new Map();
+  for (const f of listed) {
+    const dir = f.path.includes("/") ? f.path.slice(0, f.path.lastIndexOf("/")) : "";
+    const byHash = `${base}/${dir ? dir + "/" : ""}by-hash/SHA256/${f.hex}`;
+    const b = await src.get(byHash);
+    if (!b) p(`${f.path}: by-hash copy ${f.hex} missing`);
+    else if (b.length !== f.size || sha256(b) !== f.hex) p(`${f.path}: by-hash copy does not match its name or size`);
+    const canon = await src.get(`${base}/${f.path}`);
+    if (canon && (canon.length !== f.size || sha256(canon) !== f.hex) && !announced(f.path, canon)) p(`${f.path}: does not match InRelease (size or SHA256)`);
+    if (!canon && !f.path.endsWith("/Packages") && !b) p(`${f.path}: missing`);
+    const good = b && sha256(b) === f.hex ? b : canon && sha256(canon) === f.hex ? canon : null;
+    if (good && /\/Packages(\.gz|\.xz)?$/.test(f.path)) {
+      const arch = f.path.replace(/\/Packages(\.gz|\.xz)?$/, "");
+      if (!packagesText.has(arch)) {
+        try {
+          packagesText.set(arch, (await decompressBuffer(detectCompression(good), good)).toString("utf8"));
+        } catch {
+          p(`${f.path}: cannot be decompressed`);
+        }
+      }
+    }
+  }
+  for (const [arch, text] of packagesText) {
+    let paras;
+    try {
+      paras = parseParagraphs(text);
+    } catch (e) {
+      p(`${arch}/Packages: ${(e as Error).message}`);
+      continue;
+    }
+    for (const para of paras) {
+      const filename = get(para, "Filename");
+      const size = Number(get(para, "Size"));
+      const hex = get(para, "SHA256");
+      if (!filename || !hex || !Number.isFinite(size)) {
+        p(`${arch}/Packages: ${get(para, "Package") ?? "a paragraph"} lacks Filename, Size or SHA256`);
+        continue;
+      }
+      const poolRel = `apt/${filename}`;
+      if (checkedPool.has(poolRel)) continue;
+      checkedPool.add(poolRel);
+      const have = await src.size(poolRel);
+      if (have === null) r.problems.push(`${poolRel}: missing (named by ${base}/${arch}/Packages)`);
+      else if (have !== size) r.problems.push(`${poolRel}: size ${have}, Packages says ${size}`);
+      else if (o.deep && (await src.sha256(poolRel)) !== hex) r.problems.push(`${poolRel}: SHA256 differs from Packages`);
+    }
+  }
+}
+
+async function verifyAbi(src: TreeSource, abi: string, pub: string | undefined, o: VerifyOptions, r: VerifyReport): Promise<void> {
+  const base = `pkg/${abi}`;
+  const p = (s: string) => r.problems.push(`${base}/${s}`);
+  if (!(await src.get(`${base}/meta.conf`))) p("meta.conf: missing");
+  let names: Set<string> | null = null;
+  for (const [archive, member] of [
+    ["data.pkg", "data"],
+    ["packagesite.pkg", "packagesite.yaml"],
+  ] as const) {
+    const b = await src.get(`${base}/${archive}`);
+    if (!b) {
+      p(`${archive}: missing`);
+      continue;
+    }
+    let entries;
+    try {
+      entries = readTarBuffer(await decompressBuffer(detectCompression(b), b));
+    } catch (e) {
+      p(`${archive}: cannot be read (${(e as Error).message})`);
+      continue;
+    }
+    const content = entries.find((e) => e.name === member)?.data;
+    if (!content) {
+      p(`${archive}: no ${member} member`);
+      continue;
+    }
+    let sig = entries.find((e) => e.name === "signature")?.data;
+    let key = pub;
+    if (sig) sig = sig[sig.length - 1] === 0 ? sig.subarray(0, -1) : sig;
+    else {
+      sig = entries.find((e) => e.name === `${member}.sig`)?.data;
+      const embedded = entries.find((e) => e.name === `${member}.pub`)?.data?.toString("utf8");
+      if (embedded && pub && fingerprint(embedded) !== fingerprint(pub) && embedded.trim() !== pub.trim()) {
+        p(`${archive}: signed by a key that is not the trusted one`);
+        continue;
+      }
+      key = key ?? embedded;
+    }
+    if (!sig || !key) {
+      p(`${archive}: no signature`);
+      continue;
+    }
+    let ok = false;
+    try {
+      ok = verifyCatalogue(content, sig, key);
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      p(`${archive}: signature does not verify`);
+      continue;
+    }
+    let pkgs: Array<Record<string, unknown>> = [];
+    try {
+      if (member === "data") {
+        if (content.includes(0x0a)) p(`${archive}: data is not one line`);
+        pkgs = (JSON.parse(content.toString("utf8")) as { packages: Array<Record<string, unknown>> }).packages;
+      } else pkgs = content.toString("utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    } catch (e) {
+      p(`${archive}: catalogue is not valid JSON (${(e as Error).message})`);
+      continue;
+    }
+    const here = new Set<string>();
+    for (const pk of pkgs) {
+      const rel = `${base}/${String(pk.repopath ?? pk.path)}`;
+      here.add(rel);
+      if (names?.has(rel)) continue;
+      const size = await src.size(rel);
+      if (size === null) r.problems.push(`${rel}: missing (named by ${base}/${archive})`);
+      else if (size !== pk.pkgsize) r.problems.push(`${rel}: size ${size}, the catalogue says ${String(pk.pkgsize)}`);
+      else if (o.deep && (await src.sha256(rel)) !== pk.sum) r.problems.push(`${rel}: SHA-256 differs from the catalogue`);
+      r.checked.poolFiles++;
+    }
+    names = names ?? here;
+  }
+}
+
+export async function verifyTree(src: TreeSource, o: VerifyOptions): Promise<VerifyReport> {
+  const r: VerifyReport = { problems: [], warnings: [], checked: { suites: [], abis: [], poolFiles: 0 } };
+  let suites = await src.list("apt/dists");
+  let abis = (await src.list("pkg"))?.filter((n) => n.startsWith("FreeBSD:")) ?? null;
+  if (suites === null || abis === null) {
+    // A server that lists no folders: the index page names the suites and ABIs.
+    const html = (await src.get("index.html"))?.toString("utf8") ?? "";
+    suites = suites ?? [...new Set([...html.matchAll(/Suites: ([A-Za-z0-9._-]+)/g)].map((m) => m[1]!))];
+    abis = abis ?? [...new Set([...html.matchAll(/pkg\/(FreeBSD:[^/"<]+)\//g)].map((m) => m[1]!))];
+  }
+  if (!suites.length && !abis.length) r.problems.push(`${src.describe}: no APT suite and no FreeBSD repository found`);
+  if (suites.length) {
+    let ring = o.aptKeyring;
+    if (!ring) {
+      ring = (await src.get("apt/archive-keyring.gpg")) ?? undefined;
+      r.warnings.push("warning: checking APT signatures with the key published in the tree: this proves consistency, not authenticity (give --apt-keyring)");
+    }
+    let keys: openpgp.Key[] = [];
+    try {
+      if (!ring) throw new Error("no keyring");
+      keys = await readKeys(ring);
+    } catch (e) {
+      r.problems.push(`apt/archive-keyring.gpg: cannot read the keyring (${(e as Error).message})`);
+    }
+    const checkedPool = new Set<string>();
+    if (keys.length) for (const s of suites) await verifySuite(src, s, keys, o, r, checkedPool);
+    r.checked.suites = suites;
+    r.checked.poolFiles += checkedPool.size;
+  }
+  if (abis.length) {
+    let pub = o.pkgPubkey;
+    if (!pub) {
+      pub = (await src.get("pkg/repo.pub"))?.toString("utf8");
+      r.warnings.push("warning: checking FreeBSD signatures with the key published in the tree: this proves consistency, not authenticity (give --pkg-pubkey)");
+    }
+    for (const a of abis) await verifyAbi(src, a, pub, o, r);
+    r.checked.abis = abis;
+  }
+  return r;
+}
