@@ -3,6 +3,31 @@ import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { makeStagedTree, write } from "./helpers.js";
+import { arHeader, arPadding } from "../src/archive/ar.js";
+import { tarBuffer } from "../src/archive/tar.js";
+
+/**
+ * A .deb built by hand, so that its control can hold what dpkg-deb would refuse to write, and so
+ * that hundreds can be made quickly. `files` become regular files under /usr/share/NAME/.
+ */
+export function craftDeb(file: string, control: string, files: Record<string, string | Buffer> = {}): void {
+  const t = 1700000000;
+  const ctl = tarBuffer([
+    { name: "./", type: "dir", mode: 0o755, size: 0, mtime: t },
+    { name: "./control", type: "file", mode: 0o644, size: 0, mtime: t, data: Buffer.from(control) },
+  ]);
+  const name = /^Package: (.*)$/m.exec(control)?.[1] ?? "x";
+  const entries: Parameters<typeof tarBuffer>[0] = [{ name: "./", type: "dir", mode: 0o755, size: 0, mtime: t }];
+  if (Object.keys(files).length) {
+    for (const d of ["./usr/", "./usr/share/", `./usr/share/${name}/`]) entries.push({ name: d, type: "dir", mode: 0o755, size: 0, mtime: t });
+    for (const [n, c] of Object.entries(files)) entries.push({ name: `./usr/share/${name}/${n}`, type: "file", mode: 0o644, size: 0, mtime: t, data: Buffer.from(c) });
+  }
+  const data = tarBuffer(entries);
+  const parts = [Buffer.from("!<arch>\n"), arHeader("debian-binary", 4, t), Buffer.from("2.0\n")];
+  parts.push(arHeader("control.tar", ctl.length, t), ctl, arPadding(ctl.length));
+  parts.push(arHeader("data.tar", data.length, t), data, arPadding(data.length));
+  writeFileSync(file, Buffer.concat(parts));
+}
 
 export function sha256File(f: string): string {
   return createHash("sha256").update(readFileSync(f)).digest("hex");

@@ -28,6 +28,16 @@ function tmpName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
 }
 
+/**
+ * Fault injection for the crash-safety tests: with REPOGEN_FAILPOINT_WRITES=N the process kills
+ * itself (SIGKILL, like `kill -9`) right after its N-th change to the output tree.
+ */
+const FAILPOINT = Number(process.env.REPOGEN_FAILPOINT_WRITES ?? "0");
+let writesDone = 0;
+function afterWrite(): void {
+  if (FAILPOINT > 0 && ++writesDone >= FAILPOINT) process.kill(process.pid, "SIGKILL");
+}
+
 export class Tree {
   readonly changes: Changes = { added: [], updated: [], removed: [], unchanged: 0 };
 
@@ -69,6 +79,7 @@ export class Tree {
     await writeFile(tmp, buf);
     if (opts.mtime) await utimes(tmp, opts.mtime, opts.mtime);
     await rename(tmp, file);
+    afterWrite();
     return true;
   }
 
@@ -105,6 +116,7 @@ export class Tree {
       }
     }
     await rename(tmp, file);
+    afterWrite();
     return true;
   }
 
@@ -112,5 +124,6 @@ export class Tree {
     this.changes.removed.push(rel);
     if (this.dryRun) return;
     await rm(this.abs(rel), { force: true });
+    afterWrite();
   }
 }

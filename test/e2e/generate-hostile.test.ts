@@ -3,25 +3,10 @@
 import { describe, expect, it, beforeAll } from "vitest";
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { arHeader, arPadding } from "../../src/archive/ar.js";
-import { tarBuffer } from "../../src/archive/tar.js";
 import { must, repogen, sh, tmp, write } from "../helpers.js";
-import { GREETER_SPEC, readyBuild, treeBuild, sha256File } from "../builds.js";
+import { GREETER_SPEC, craftDeb, readyBuild, treeBuild, sha256File } from "../builds.js";
 
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
-
-/** A .deb built by hand, so that its control can hold what dpkg-deb would refuse to write. */
-function craftDeb(file: string, control: string): void {
-  const ctl = tarBuffer([
-    { name: "./", type: "dir", mode: 0o755, size: 0, mtime: 1700000000 },
-    { name: "./control", type: "file", mode: 0o644, size: 0, mtime: 1700000000, data: Buffer.from(control) },
-  ]);
-  const data = tarBuffer([{ name: "./", type: "dir", mode: 0o755, size: 0, mtime: 1700000000 }]);
-  const parts = [Buffer.from("!<arch>\n"), arHeader("debian-binary", 4, 1700000000), Buffer.from("2.0\n")];
-  parts.push(arHeader("control.tar", ctl.length, 1700000000), ctl, arPadding(ctl.length));
-  parts.push(arHeader("data.tar", data.length, 1700000000), data, arPadding(data.length));
-  writeFileSync(file, Buffer.concat(parts));
-}
 
 describe("generate with hostile builds", () => {
   let work: string, builds: string, out: string, keys: string;
