@@ -1,0 +1,65 @@
+// The person who runs generate by hand, and the machine that reads --json: dry run, summary, progress bar.
+import { describe, expect, it } from "vitest";
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { CLI, repogen, sh, tmp } from "../helpers.js";
+import { treeBuild } from "../builds.js";
+
+const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+
+function setup() {
+  const work = tmp();
+  const s = { work, builds: path.join(work, "builds"), out: path.join(work, "out"), keys: path.join(work, "keys"), state: path.join(work, "state") };
+  expect(repogen(["keygen", "--keys", s.keys]).status).toBe(0);
+  treeBuild(s.builds, { job: "greeter", uuid: "g1", start: "2026-11-20T10:00:00Z" });
+  return s;
+}
+
+describe("generate from a person's point of view", () => {
+  it("--dry-run prints what would change and writes nothing", () => {
+    const s = setup();
+    const r = repogen(["generate", "--builds", s.builds, "--out", s.out, "--keys", s.keys, "--state", s.state, "--now", NOW, "--dry-run"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/would write \d+ new/);
+    expect(r.stdout).toMatch(/^ {2}would write apt\/dists\/debian-12\/InRelease$/m);
+    expect(r.stdout).toMatch(/^ {2}would write apt\/pool\/main\/g\/greeter\/greeter_1\.0\.0-0-g0000000-20261120100000-[0-9a-f]{64}_amd64\.deb$/m);
+    expect(existsSync(s.out)).toBe(false);
+    expect(existsSync(s.state) ? readdirSync(s.state) : []).toEqual([]);
+  });
+
+  it("--json prints one JSON document on stdout with the summary", () => {
+    const s = setup();
+    const r = repogen(["generate", "--builds", s.builds, "--out", s.out, "--keys", s.keys, "--state", s.state, "--now", NOW, "--json"]);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.repositories).toEqual([{ name: "apt debian-12", changed: true, packages: 1 }]);
+    expect(j.rejected).toEqual([]);
+    expect(j.added).toContain("apt/dists/debian-12/InRelease");
+    expect(Object.keys(j.timings)).toEqual(expect.arrayContaining(["scan", "package", "index", "publish", "total"]));
+    expect(j.published["apt debian-12"][0].name).toBe("greeter");
+  });
+
+  it("shows a progress bar on a terminal, and none when stderr is not one", () => {
+    const s = setup();
+    const cmd = [process.execPath, CLI, "generate", "--builds", s.builds, "--out", s.out, "--keys", s.keys, "--state", s.state, "--now", NOW].join(" ");
+    const tty = sh("script", ["-qec", cmd, "/dev/null"]);
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toMatch(/packaging \[#+\] 1\/1/);
+    const plain = repogen(["generate", "--builds", s.builds, "--out", s.out, "--keys", s.keys, "--state", s.state, "--now", NOW]);
+    expect(plain.stderr + plain.stdout).not.toMatch(/packaging \[/);
+  });
+
+  it("--help reads well for every command", () => {
+    for (const c of ["generate", "keygen", "verify", "package", "inspect", "import"]) {
+      const r = repogen([c, "--help"]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: repogen ${c}`));
+      expect(r.stdout).toMatch(/Example/);
+    }
+    const top = repogen(["--help"]);
+    expect(top.stdout).toMatch(/Exit codes/);
+    const bad = repogen(["generate", "--frobnicate"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
