@@ -28,6 +28,9 @@ Exit codes: 0 done; 1 failed (published tree unchanged); 2 usage or configuratio
 3 published, but some builds were rejected; 4 another generate holds the lock.
 `;
 
+// Reading, hashing and (de)compressing many packages at once runs on libuv's pool: give it room.
+process.env.UV_THREADPOOL_SIZE ??= "8";
+
 type Runner = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<{ run: Runner }>> = {
@@ -70,11 +73,22 @@ function exitCodeFor(err: unknown): number {
   return 1;
 }
 
+/** Exits once stdout and stderr are flushed: on a pipe they are asynchronous, and --json can be large. */
+function exit(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write("", done);
+  process.stderr.write("", done);
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exit(code),
   (err: unknown) => {
     process.stderr.write(`repogen: ${errorLine(err)}\n`);
     if (process.env.REPOGEN_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    process.exit(exitCodeFor(err));
+    exit(exitCodeFor(err));
   },
 );

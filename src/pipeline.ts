@@ -11,6 +11,7 @@ import type { Family, RepoFile } from "./family.js";
 import { acquireLock } from "./publish/lock.js";
 import { State, type CachedPackage } from "./publish/state.js";
 import { Tree } from "./publish/tree.js";
+import { mapLimit, PARALLEL } from "./util/concurrency.js";
 import { applyRetention, MARKER, removeStaleTemporaries } from "./publish/retention.js";
 import { aptSources, indexPage, type SiteRepo } from "./site/render.js";
 import { createHash } from "node:crypto";
@@ -118,8 +119,7 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     const cands: Candidate[] = [];
     const ctx = { config: c, work, hash: (f: string) => hashWithCache(f, undefined) };
     let done = 0;
-    for (const b of scan.builds) {
-      o.progress?.(done++, scan.builds.length, "packaging");
+    const prepared = await mapLimit(scan.builds, PARALLEL, async (b): Promise<Candidate | Rejection> => {
       const family = o.families[b.platform.family];
       try {
         const specSha = b.spec ? createHash("sha256").update(await readFile(b.spec)).digest("hex") : "";
@@ -132,10 +132,16 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
         }
         const prep = await family.prepare(b, ctx, cached);
         state.setPackage(key, prep.pkg);
-        cands.push({ build: b, family, repo: family.repositoryOf(b, prep.pkg), ...prep });
+        return { build: b, family, repo: family.repositoryOf(b, prep.pkg), ...prep };
       } catch (e) {
-        rejected.push({ dir: b.dir, reason: errorLine(e) });
+        return { dir: b.dir, reason: errorLine(e) };
+      } finally {
+        o.progress?.(++done, scan.builds.length, "packaging");
       }
+    });
+    for (const p of prepared) {
+      if ("reason" in p) rejected.push(p);
+      else cands.push(p);
     }
     o.progress?.(scan.builds.length, scan.builds.length, "packaging");
     mark("package", t);
@@ -146,18 +152,19 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     // 1. pool files, before any index names them
     t = Date.now();
     const live = new Set<string>();
-    for (const cand of sel.chosen) {
+    const failedPool = new Set<Candidate>();
+    await mapLimit(sel.chosen, PARALLEL, async (cand) => {
       live.add(cand.pkg.pool);
-      if (cand.produced) {
-        try {
-          if (await tree.placePool(cand.pkg.pool, cand.produced, cand.pkg.sha256, { move: cand.move })) placed.push(cand.pkg.pool);
-        } catch (e) {
-          rejected.push({ dir: cand.build.dir, reason: errorLine(e) });
-          sel.chosen.splice(sel.chosen.indexOf(cand), 1);
-          live.delete(cand.pkg.pool);
-        }
+      if (!cand.produced) return;
+      try {
+        if (await tree.placePool(cand.pkg.pool, cand.produced, cand.pkg.sha256, { move: cand.move })) placed.push(cand.pkg.pool);
+      } catch (e) {
+        rejected.push({ dir: cand.build.dir, reason: errorLine(e) });
+        failedPool.add(cand);
+        live.delete(cand.pkg.pool);
       }
-    }
+    });
+    sel.chosen = sel.chosen.filter((c) => !failedPool.has(c));
     // Packages of this run that were not chosen stay out of the pool.
     mark("pool", t);
 

@@ -63,18 +63,34 @@ export async function listArFile(path: string): Promise<ArMember[]> {
   }
 }
 
+/** Reads `length` bytes at `position`; returns fewer at the end of the file. */
+export type ReadAt = (position: number, length: number) => Promise<Buffer>;
+
+export function readAtHandle(fh: FileHandle): ReadAt {
+  return async (position, length) => {
+    const b = Buffer.alloc(length);
+    const { bytesRead } = await fh.read(b, 0, length, position);
+    return b.subarray(0, bytesRead);
+  };
+}
+
+export function readAtBuffer(buf: Buffer): ReadAt {
+  return async (position, length) => buf.subarray(position, position + length);
+}
+
 export async function listAr(fh: FileHandle, subject?: string): Promise<ArMember[]> {
-  const { size: fileSize } = await fh.stat();
-  const magic = Buffer.alloc(8);
-  const { bytesRead } = await fh.read(magic, 0, 8, 0);
-  if (bytesRead < 8 || !magic.equals(AR_MAGIC)) throw new CorruptArchiveError("not an ar archive (bad magic)", subject);
+  return listArAt(readAtHandle(fh), (await fh.stat()).size, subject);
+}
+
+export async function listArAt(read: ReadAt, fileSize: number, subject?: string): Promise<ArMember[]> {
+  const magic = await read(0, 8);
+  if (magic.length < 8 || !magic.equals(AR_MAGIC)) throw new CorruptArchiveError("not an ar archive (bad magic)", subject);
   const out: ArMember[] = [];
   let at = 8;
-  const h = Buffer.alloc(60);
   while (at < fileSize) {
-    const r = await fh.read(h, 0, 60, at);
-    if (r.bytesRead === 0) break;
-    if (r.bytesRead < 60) throw new CorruptArchiveError(`ar header truncated at byte ${at}`, subject);
+    const h = await read(at, 60);
+    if (h.length === 0) break;
+    if (h.length < 60) throw new CorruptArchiveError(`ar header truncated at byte ${at}`, subject);
     const m = parseHeader(h, at, fileSize, subject);
     out.push(m);
     at = m.offset + m.size + (m.size % 2);
@@ -82,9 +98,8 @@ export async function listAr(fh: FileHandle, subject?: string): Promise<ArMember
   return out;
 }
 
-export async function readMember(fh: FileHandle, m: ArMember): Promise<Buffer> {
-  const b = Buffer.alloc(m.size);
-  const { bytesRead } = await fh.read(b, 0, m.size, m.offset);
-  if (bytesRead !== m.size) throw new CorruptArchiveError(`ar member "${m.name}" is truncated`);
+export async function readMember(read: ReadAt, m: ArMember): Promise<Buffer> {
+  const b = await read(m.offset, m.size);
+  if (b.length !== m.size) throw new CorruptArchiveError(`ar member "${m.name}" is truncated`);
   return b;
 }

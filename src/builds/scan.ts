@@ -9,6 +9,7 @@ import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { errorLine } from "../errors.js";
 import { parsePlatform, type PlatformInfo } from "../platform.js";
+import { mapLimit, PARALLEL } from "../util/concurrency.js";
 
 export interface Artifact {
   path: string;
@@ -180,27 +181,28 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
   } catch {
     return res;
   }
+  const dirs: Array<{ dir: string; job: string; uuid: string }> = [];
   for (const job of jobs) {
     const jobDir = path.join(buildsDir, job);
     const jst = await lstat(jobDir);
     if (!jst.isDirectory() || job.startsWith(".")) continue;
-    for (const uuid of (await readdir(jobDir)).sort()) {
-      const dir = path.join(jobDir, uuid);
-      if (uuid.startsWith(".")) continue;
-      const st = await lstat(dir);
-      if (st.isSymbolicLink()) {
-        res.rejections.push({ dir, reason: "the build folder is a symlink" });
-        continue;
-      }
-      if (!st.isDirectory()) continue;
-      try {
-        const b = await readBuild(dir, job, uuid, cache);
-        if (b === "failed") res.failed.push(dir);
-        else res.builds.push(b);
-      } catch (e) {
-        res.rejections.push({ dir, reason: e instanceof Reject ? e.message : errorLine(e) });
-      }
+    for (const uuid of (await readdir(jobDir)).sort()) if (!uuid.startsWith(".")) dirs.push({ dir: path.join(jobDir, uuid), job, uuid });
+  }
+  const results = await mapLimit(dirs, PARALLEL, async ({ dir, job, uuid }): Promise<Build | "failed" | Rejection | null> => {
+    const st = await lstat(dir);
+    if (st.isSymbolicLink()) return { dir, reason: "the build folder is a symlink" };
+    if (!st.isDirectory()) return null;
+    try {
+      return await readBuild(dir, job, uuid, cache);
+    } catch (e) {
+      return { dir, reason: e instanceof Reject ? e.message : errorLine(e) };
     }
+  });
+  for (const [i, r] of results.entries()) {
+    if (r === null) continue;
+    if (r === "failed") res.failed.push(dirs[i]!.dir);
+    else if ("reason" in r) res.rejections.push(r);
+    else res.builds.push(r);
   }
   return res;
 }

@@ -7,9 +7,10 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, mkdtemp, rm, stat, readFile } from "node:fs/promises";
 import os from "node:os";
+import { Readable, type Writable } from "node:stream";
 import path from "node:path";
 import zlib from "node:zlib";
-import { arHeader, arPadding, listAr, readMember, type ArMember } from "../archive/ar.js";
+import { arHeader, arPadding, listArAt, readAtBuffer, readAtHandle, readMember, type ArMember, type ReadAt } from "../archive/ar.js";
 import {
   compressBuffer,
   compressionFromName,
@@ -92,9 +93,41 @@ function layout(members: ArMember[], file: string): DebLayout {
   return { members, control, data, debianBinary: first };
 }
 
-async function readControlTar(fh: Awaited<ReturnType<typeof open>>, lay: DebLayout, file: string) {
+/**
+ * An opened .deb. Small files (most packages) are read once into memory; larger ones are read by
+ * position and their data member streamed, so memory stays bounded whatever the package's size.
+ */
+export interface DebSource {
+  file: string;
+  size: number;
+  read: ReadAt;
+  /** The whole file, when it was small enough to hold. */
+  buf?: Buffer;
+  close(): Promise<void>;
+}
+
+const IN_MEMORY_LIMIT = 8 << 20;
+
+export async function openDeb(file: string): Promise<DebSource> {
+  const fh = await open(file, "r").catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot open: ${e.code ?? e.message}`, file);
+  });
+  const { size } = await fh.stat();
+  if (size <= IN_MEMORY_LIMIT) {
+    try {
+      const buf = await fh.readFile();
+      return { file, size, buf, read: readAtBuffer(buf), close: async () => undefined };
+    } finally {
+      await fh.close();
+    }
+  }
+  return { file, size, read: readAtHandle(fh), close: () => fh.close() };
+}
+
+async function readControlTar(src: DebSource, lay: DebLayout) {
+  const file = src.file;
   if (lay.control.size > CONTROL_LIMIT) throw new CorruptArchiveError("control member is implausibly large", file);
-  const raw = await readMember(fh, lay.control);
+  const raw = await readMember(src.read, lay.control);
   const tar = await decompressBuffer(compressionFromName(lay.control.name)!, raw, file);
   try {
     return readTarBuffer(tar);
@@ -108,30 +141,37 @@ function controlEntry(entries: Array<TarReadEntry & { data?: Buffer }>, name: st
 }
 
 /** Lists the data member by streaming it through the decompressor and a tar header parser. */
-async function listData(file: string, data: ArMember): Promise<DebFile[]> {
+async function listData(src: DebSource, data: ArMember): Promise<DebFile[]> {
+  const file = src.file;
   const files: DebFile[] = [];
   const parser = new TarParser((e) => {
     if (e.pax) throw new CorruptArchiveError(`data.tar uses PAX headers (${e.name}), which dpkg rejects`, file);
     files.push({ path: normaliseDataPath(e.name, file), type: e.type, mode: e.mode, size: e.size, linkname: e.linkname });
   });
-  const dec = decompressor(compressionFromName(data.name)!);
-  const src = createReadStream(file, { start: data.offset, end: data.offset + data.size - 1, highWaterMark: 1 << 20 });
+  const comp = compressionFromName(data.name)!;
   try {
-    await new Promise<void>((resolve, reject) => {
-      dec.on("data", (chunk: Buffer) => {
-        try {
-          parser.write(chunk);
-        } catch (e) {
-          reject(e);
-          src.destroy();
-          dec.destroy();
-        }
+    if (src.buf && comp === "none") parser.write(src.buf.subarray(data.offset, data.offset + data.size));
+    else {
+      const dec = decompressor(comp);
+      const input = src.buf
+        ? Readable.from([src.buf.subarray(data.offset, data.offset + data.size)])
+        : createReadStream(file, { start: data.offset, end: data.offset + data.size - 1, highWaterMark: 1 << 20 });
+      await new Promise<void>((resolve, reject) => {
+        dec.on("data", (chunk: Buffer) => {
+          try {
+            parser.write(chunk);
+          } catch (e) {
+            reject(e);
+            input.destroy();
+            dec.destroy();
+          }
+        });
+        dec.on("end", () => resolve());
+        dec.on("error", reject);
+        input.on("error", reject);
+        input.pipe(dec);
       });
-      dec.on("end", () => resolve());
-      dec.on("error", reject);
-      src.on("error", reject);
-      src.pipe(dec);
-    });
+    }
     parser.end();
   } catch (e) {
     if (e instanceof CorruptArchiveError || e instanceof UnsafePathError) throw new CorruptArchiveError(e.message, file);
@@ -140,79 +180,104 @@ async function listData(file: string, data: ArMember): Promise<DebFile[]> {
   return files;
 }
 
+export async function readDebFrom(src: DebSource, opts: { files?: boolean } = {}): Promise<DebInfo> {
+  const file = src.file;
+  const lay = layout(await listArAt(src.read, src.size, file), file);
+  const db = (await readMember(src.read, lay.debianBinary)).toString("latin1");
+  if (!/^2\.\d+\n/.test(db)) throw new CorruptArchiveError(`unsupported .deb format version "${db.trim()}"`, file);
+  const entries = await readControlTar(src, lay);
+  const ctl = controlEntry(entries, "control");
+  if (!ctl?.data) throw new CorruptArchiveError("control.tar has no control file", file);
+  const control = parseParagraph(ctl.data.toString("utf8"), file);
+  const name = get(control, "Package");
+  const version = get(control, "Version");
+  const arch = get(control, "Architecture");
+  if (!name || !version || !arch) throw new FormatError("control file lacks Package, Version or Architecture", file);
+  checkPackageName(name, file);
+  parseDebVersion(version, file);
+  const conffiles = (controlEntry(entries, "conffiles")?.data?.toString("utf8") ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const scripts = entries
+    .map((e) => e.name.replace(/^\.\//, ""))
+    .filter((n) => ["preinst", "postinst", "prerm", "postrm", "config", "triggers"].includes(n));
+  const info: DebInfo = { file, size: src.size, control, name, version, arch, conffiles, scripts, controlMember: lay.control.name, dataMember: lay.data.name };
+  if (opts.files) info.files = await listData(src, lay.data);
+  return info;
+}
+
 export async function readDeb(file: string, opts: { files?: boolean } = {}): Promise<DebInfo> {
-  const fh = await open(file, "r").catch((e: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot open: ${e.code ?? e.message}`, file);
-  });
+  const src = await openDeb(file);
   try {
-    const { size } = await fh.stat();
-    const lay = layout(await listAr(fh, file), file);
-    const db = (await readMember(fh, lay.debianBinary)).toString("latin1");
-    if (!/^2\.\d+\n/.test(db)) throw new CorruptArchiveError(`unsupported .deb format version "${db.trim()}"`, file);
-    const entries = await readControlTar(fh, lay, file);
-    const ctl = controlEntry(entries, "control");
-    if (!ctl?.data) throw new CorruptArchiveError("control.tar has no control file", file);
-    const control = parseParagraph(ctl.data.toString("utf8"), file);
-    const name = get(control, "Package");
-    const version = get(control, "Version");
-    const arch = get(control, "Architecture");
-    if (!name || !version || !arch) throw new FormatError("control file lacks Package, Version or Architecture", file);
-    checkPackageName(name, file);
-    parseDebVersion(version, file);
-    const conffiles = (controlEntry(entries, "conffiles")?.data?.toString("utf8") ?? "")
-      .split("\n")
-      .map((l) => l.trim())
-      .filter(Boolean);
-    const scripts = entries
-      .map((e) => e.name.replace(/^\.\//, ""))
-      .filter((n) => ["preinst", "postinst", "prerm", "postrm", "config", "triggers"].includes(n));
-    const info: DebInfo = { file, size, control, name, version, arch, conffiles, scripts, controlMember: lay.control.name, dataMember: lay.data.name };
-    if (opts.files) info.files = await listData(file, lay.data);
-    return info;
+    return await readDebFrom(src, opts);
   } finally {
-    await fh.close();
+    await src.close();
   }
 }
 
+export interface RewriteResult {
+  file: string;
+  control: Paragraph;
+  size: number;
+  sha256: string;
+}
+
 /**
- * Rewrites a .deb with a new Version: only control.tar changes (same entries, same compression);
- * debian-binary and the data member are copied byte for byte.
+ * Rewrites a .deb with a new Version: only the control member changes (same entries, written as
+ * control.tar.gz); debian-binary and the data member are copied byte for byte. The SHA-256 of the
+ * result is computed while it is written.
  */
-export async function rewriteDebVersion(file: string, version: string, out: string): Promise<DebInfo> {
+export async function rewriteDebFrom(src: DebSource, version: string, out: string): Promise<RewriteResult> {
+  const file = src.file;
   parseDebVersion(version, file);
-  const fh = await open(file, "r");
-  let lay: DebLayout;
-  let newControl: Buffer;
-  let ctlCompression: Compression;
-  try {
-    lay = layout(await listAr(fh, file), file);
-    const entries = await readControlTar(fh, lay, file);
-    const ctl = controlEntry(entries, "control");
-    if (!ctl?.data) throw new CorruptArchiveError("control.tar has no control file", file);
-    const control = set(parseParagraph(ctl.data.toString("utf8"), file), "Version", version);
-    ctl.data = Buffer.from(serialise(control, file), "utf8");
-    const tar = tarBuffer(entries.map((e) => ({ ...e, type: e.type === "other" ? "file" : e.type })));
-    ctlCompression = compressionFromName(lay.control.name)!;
-    newControl = await compressBuffer(ctlCompression, tar);
-  } finally {
-    await fh.close();
-  }
+  const lay = layout(await listArAt(src.read, src.size, file), file);
+  const entries = await readControlTar(src, lay);
+  const ctl = controlEntry(entries, "control");
+  if (!ctl?.data) throw new CorruptArchiveError("control.tar has no control file", file);
+  const control = set(parseParagraph(ctl.data.toString("utf8"), file), "Version", version);
+  ctl.data = Buffer.from(serialise(control, file), "utf8");
+  const tar = tarBuffer(entries.map((e) => ({ ...e, type: e.type === "other" ? "file" : e.type })));
+  // The new control member is always control.tar.gz: every dpkg reads it, and zlib compresses a
+  // few KiB in microseconds where each liblzma stream costs a millisecond or more to set up.
+  const newControl = zlib.gzipSync(tar, { level: 9 });
+  const controlName = "control.tar.gz";
   const members = lay.members.filter((m) => m.offset <= lay.data.offset);
+  const hash = createHash("sha256");
+  let size = 0;
   await writeFileAtomic(out, async (ws) => {
-    ws.write(Buffer.from("!<arch>\n", "latin1"));
+    const put = (b: Buffer) => {
+      hash.update(b);
+      size += b.length;
+      return ws.write(b);
+    };
+    put(Buffer.from("!<arch>\n", "latin1"));
     for (const m of members) {
       if (m === lay.control) {
-        ws.write(arHeader(m.name, newControl.length, m.mtime));
-        ws.write(newControl);
-        ws.write(arPadding(newControl.length));
+        put(arHeader(controlName, newControl.length, m.mtime));
+        put(newControl);
+        put(arPadding(newControl.length));
       } else {
-        ws.write(arHeader(m.name, m.size, m.mtime));
-        await copyRange(file, m.offset, m.size, ws);
-        ws.write(arPadding(m.size));
+        put(arHeader(m.name, m.size, m.mtime));
+        if (src.buf) put(src.buf.subarray(m.offset, m.offset + m.size));
+        else {
+          const h = { write: (b: Buffer) => put(b), once: ws.once.bind(ws) } as unknown as Writable;
+          await copyRange(file, m.offset, m.size, h);
+        }
+        put(arPadding(m.size));
       }
     }
   });
-  return readDeb(out);
+  return { file: out, control, size, sha256: hash.digest("hex") };
+}
+
+export async function rewriteDebVersion(file: string, version: string, out: string): Promise<RewriteResult> {
+  const src = await openDeb(file);
+  try {
+    return await rewriteDebFrom(src, version, out);
+  } finally {
+    await src.close();
+  }
 }
 
 // ------------------------------------------------------------------ building

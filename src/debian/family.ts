@@ -8,7 +8,7 @@ import { FormatError } from "../errors.js";
 import type { Family, PrepareContext, Prepared, RepoFile, SiteContext, RepositoryResult } from "../family.js";
 import type { CachedPackage } from "../publish/state.js";
 import { readSpec } from "../spec.js";
-import { buildDeb, readDeb, rewriteDebVersion, type DebFile } from "./deb.js";
+import { buildDeb, openDeb, readDebFrom, rewriteDebFrom, type DebFile } from "./deb.js";
 import { compareDebVersions, versionForFilename } from "./version.js";
 import { poolDir, releaseIdentity, releaseText, suiteIndexes, type AptPackage } from "./repository.js";
 import type { AptSigner } from "../signing/openpgp.js";
@@ -68,24 +68,30 @@ export class DebianFamily implements Family {
       source = build.main;
       mainSha = build.mainSha256!;
     }
-    const info = await readDeb(source, { files: true });
-    if (info.arch !== build.arch) throw new FormatError(`the package's Architecture is ${info.arch}, build.json says ${build.arch}`);
-    const upstream = info.version;
-    const version = versioning === "build" ? debianBuildVersion(upstream, build.buildtime, mainSha) : upstream;
-    const pool = poolFor(info.name, version, info.arch);
-    let produced = source;
-    let move = owned;
-    let control = info.control;
-    if (version !== upstream) {
-      const out = path.join(ctx.work, `${build.uuid}.deb`);
-      const rewritten = await rewriteDebVersion(source, version, out);
-      control = rewritten.control;
-      if (owned) await rm(path.dirname(source), { recursive: true, force: true });
-      produced = out;
-      move = true;
+    const src = await openDeb(source);
+    let info, version: string, produced: string, move: boolean, control, sha256: string, size: number;
+    try {
+      info = await readDebFrom(src, { files: true });
+      if (info.arch !== build.arch) throw new FormatError(`the package's Architecture is ${info.arch}, build.json says ${build.arch}`);
+      version = versioning === "build" ? debianBuildVersion(info.version, build.buildtime, mainSha) : info.version;
+      if (version !== info.version) {
+        const r = await rewriteDebFrom(src, version, path.join(ctx.work, `${build.uuid}.deb`));
+        ({ control, sha256, size } = r);
+        produced = r.file;
+        move = true;
+      } else {
+        ({ control } = info);
+        produced = source;
+        move = owned;
+        sha256 = mainSha;
+        size = src.size;
+      }
+    } finally {
+      await src.close();
     }
-    const sha256 = produced === build.main ? mainSha : await ctx.hash(produced);
-    const { size } = await import("node:fs/promises").then((fs) => fs.stat(produced));
+    if (owned && produced !== source) await rm(path.dirname(source), { recursive: true, force: true });
+    const upstream = info.version;
+    const pool = poolFor(info.name, version, info.arch);
     const pkg: CachedPackage = {
       family: "debian",
       name: info.name,

@@ -1,9 +1,9 @@
 // The person who runs generate by hand, and the machine that reads --json: dry run, summary, progress bar.
 import { describe, expect, it } from "vitest";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { CLI, repogen, sh, tmp } from "../helpers.js";
-import { treeBuild } from "../builds.js";
+import { craftDeb, readyBuild, treeBuild } from "../builds.js";
 
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
 
@@ -37,6 +37,22 @@ describe("generate from a person's point of view", () => {
     expect(j.added).toContain("apt/dists/debian-12/InRelease");
     expect(Object.keys(j.timings)).toEqual(expect.arrayContaining(["scan", "package", "index", "publish", "total"]));
     expect(j.published["apt debian-12"][0].name).toBe("greeter");
+  });
+
+  it("--json output is whole even when it is larger than a pipe's buffer", () => {
+    const s = setup();
+    const debs = path.join(s.work, "debs");
+    mkdirSync(debs);
+    for (let i = 0; i < 300; i++) {
+      const name = `bulk${String(i).padStart(4, "0")}`;
+      const f = path.join(debs, `${name}.deb`);
+      craftDeb(f, `Package: ${name}\nVersion: 1.0-1\nArchitecture: amd64\nMaintainer: A <a@example.org>\nDescription: bulk ${i}\n`);
+      readyBuild(s.builds, { job: name, uuid: `u-${name}`, start: "2026-11-20T10:00:00Z" }, f);
+    }
+    const r = repogen(["generate", "--builds", s.builds, "--out", s.out, "--keys", s.keys, "--state", s.state, "--now", NOW, "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(65536);
+    expect(JSON.parse(r.stdout).published["apt debian-12"]).toHaveLength(301);
   });
 
   it("shows a progress bar on a terminal, and none when stderr is not one", () => {

@@ -44,11 +44,19 @@ describe("SIGKILL at random moments while publishing", () => {
     try {
       expect(problems(apt.apt(["update"]))).toEqual([]);
       addDebs(s.builds, s.work, 20, 300, "2026-11-21T10:00:00Z");
+      // How long a complete run takes here (on a copy), so that the kills spread over all of it.
+      const calOut = path.join(s.work, "cal-out");
+      const calState = path.join(s.work, "cal-state");
+      cpSync(s.out, calOut, { recursive: true });
+      cpSync(s.state, calState, { recursive: true });
+      const t0 = Date.now();
+      expect(repogen(["generate", "--builds", s.builds, "--out", calOut, "--keys", s.keys, "--state", calState, "--now", NOW]).status).toBe(0);
+      const duration = Date.now() - t0;
       let seed = 12345;
       const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed / 0x7fffffff);
       const kills: number[] = [];
       for (let k = 0; k < 12; k++) {
-        const delay = 30 + Math.floor(rand() * 1700);
+        const delay = 20 + Math.floor(rand() * duration * 0.95);
         const child = spawn(process.execPath, [CLI, ...gen], { stdio: "ignore" });
         const ended = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
         await new Promise((r) => setTimeout(r, delay));

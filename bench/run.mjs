@@ -1,0 +1,248 @@
+#!/usr/bin/env node
+// Benchmarks: repogen beside the tools a sysadmin would otherwise script, measured in the same run
+// on the same corpus. Prints medians and ratios. Usage: npm run bench [-- --quick]
+//   --quick   smaller corpus (400 builds, 10 MB tree, RSS at 400/2000) for a fast look
+// Needs: dpkg-deb, apt-ftparchive (apt-utils), gpg, xz, gzip, GNU time (/usr/bin/time).
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, linkSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const CLI = path.join(ROOT, "dist", "cli.js");
+const QUICK = process.argv.includes("--quick");
+const N = QUICK ? 400 : 2000;
+const BIG_N = QUICK ? 2000 : 10000;
+const TREE_MB = QUICK ? 10 : 50;
+const RUNS = 3;
+const WORK = path.join(ROOT, "bench", ".work");
+const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 30, ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 6).join(" ")} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+function timed(fn) {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sha256 = (f) => createHash("sha256").update(readFileSync(f)).digest("hex");
+const rows = [];
+function report(name, ours, ref, refName) {
+  rows.push({ name, ours, ref, refName });
+  const ratio = ref ? (ours / ref).toFixed(2) : "";
+  console.log(`${name.padEnd(44)} ${ours.toFixed(2).padStart(8)} s   ${refName ? `${refName.padEnd(34)} ${ref.toFixed(2).padStart(8)} s   ratio ${ratio}` : ""}`);
+}
+
+// ------------------------------------------------------------------ corpus
+function makeDebs(dir, from, count, viaDpkg) {
+  mkdirSync(dir, { recursive: true });
+  const stage = path.join(WORK, "stage-tmp");
+  const made = [];
+  for (let i = from; i < from + count; i++) {
+    const name = `bench${String(i).padStart(5, "0")}`;
+    const file = path.join(dir, `${name}_1.${i % 7}-1_amd64.deb`);
+    made.push(file);
+    if (existsSync(file)) continue;
+    rmSync(stage, { recursive: true, force: true });
+    mkdirSync(path.join(stage, "DEBIAN"), { recursive: true });
+    mkdirSync(path.join(stage, `usr/share/${name}`), { recursive: true });
+    mkdirSync(path.join(stage, "usr/bin"), { recursive: true });
+    writeFileSync(
+      path.join(stage, "DEBIAN/control"),
+      `Package: ${name}\nVersion: 1.${i % 7}-1\nArchitecture: amd64\nMaintainer: Bench <bench@example.org>\nInstalled-Size: 20\nDepends: libc6 (>= 2.36)\nSection: utils\nPriority: optional\nDescription: synthetic package ${i}\n A package made for the benchmark.\n`,
+    );
+    const body = createHash("sha512").update(String(i)).digest("hex").repeat(40 + (i % 50));
+    writeFileSync(path.join(stage, `usr/share/${name}/data.txt`), body);
+    writeFileSync(path.join(stage, `usr/share/${name}/README`), `bench package ${i}\n`);
+    writeFileSync(path.join(stage, `usr/bin/${name}`), `#!/bin/sh\necho ${i}\n`, { mode: 0o755 });
+    sh("dpkg-deb", ["--root-owner-group", "-Zxz", "--build", stage, file], { env: { ...process.env, SOURCE_DATE_EPOCH: "1700000000" } });
+    void viaDpkg;
+  }
+  return made;
+}
+
+function makeBuilds(buildsDir, debs, startBase) {
+  for (const [k, f] of debs.entries()) {
+    const name = path.basename(f).split("_")[0];
+    const uuid = `u-${name}`;
+    const d = path.join(buildsDir, name, uuid);
+    if (existsSync(path.join(d, "build.json"))) continue;
+    mkdirSync(d, { recursive: true });
+    const base = path.basename(f);
+    linkSync(f, path.join(d, base));
+    const start = new Date(Date.parse(startBase) + k * 1000).toISOString().replace(/\.000Z$/, "Z");
+    writeFileSync(
+      path.join(d, "build.json"),
+      JSON.stringify({ job: name, uuid, platform: "debian-12", arch: "amd64", start, finish: start, result: "success", main_binary: base, artifacts: [{ path: base, sha256: sha256(f) }] }),
+    );
+  }
+}
+
+// ------------------------------------------------------------------ the reference pipeline
+function gpgHome(keys) {
+  const home = path.join(WORK, "gnupg");
+  if (!existsSync(home)) {
+    mkdirSync(home, { mode: 0o700 });
+    sh("gpg", ["--homedir", home, "--batch", "--import", path.join(keys, "apt-signing-key.asc")]);
+  }
+  return home;
+}
+
+function referencePipeline(debs, out, keys, db) {
+  const home = gpgHome(keys);
+  rmSync(path.join(out, "pool"), { recursive: true, force: true });
+  rmSync(path.join(out, "dists"), { recursive: true, force: true });
+  const pool = path.join(out, "pool/main/b");
+  mkdirSync(pool, { recursive: true });
+  const dist = path.join(out, "dists/debian-12");
+  mkdirSync(path.join(dist, "main/binary-amd64"), { recursive: true });
+  const dbArgs = db ? ["--db", db] : [];
+  const script = `set -e
+cd ${out}
+xargs -0 cp -l -t pool/main/b
+apt-ftparchive ${dbArgs.join(" ")} -o APT::FTPArchive::MD5=false -o APT::FTPArchive::SHA1=false -o APT::FTPArchive::SHA512=false packages pool > dists/debian-12/main/binary-amd64/Packages
+gzip -9 -k -f dists/debian-12/main/binary-amd64/Packages
+xz -k -f dists/debian-12/main/binary-amd64/Packages
+apt-ftparchive ${dbArgs.join(" ")} contents pool | gzip -9 > dists/debian-12/main/Contents-amd64.gz
+apt-ftparchive -o APT::FTPArchive::MD5=false -o APT::FTPArchive::SHA1=false -o APT::FTPArchive::SHA512=false -o APT::FTPArchive::Release::Suite=debian-12 release dists/debian-12 > Release.tmp && mv Release.tmp dists/debian-12/Release
+gpg --homedir ${home} --batch --yes --clearsign -o dists/debian-12/InRelease dists/debian-12/Release
+gpg --homedir ${home} --batch --yes -abs -o dists/debian-12/Release.gpg dists/debian-12/Release
+`;
+  sh("bash", ["-c", script], { input: debs.join("\0") });
+}
+
+// ------------------------------------------------------------------ repogen
+function repogen(args, env = {}) {
+  return sh(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+}
+function generate(cfg, builds, out, state, keys) {
+  return repogen(["generate", "--config", cfg, "--builds", builds, "--out", out, "--state", state, "--keys", keys, "--now", NOW, "--json", "--quiet"]);
+}
+function peakRss(args) {
+  const r = spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, CLI, ...args], { encoding: "utf8" });
+  if (r.status !== 0 && r.status !== 3) throw new Error(r.stderr);
+  return Number(r.stderr.trim().split("\n").pop()) / 1024;
+}
+
+// ------------------------------------------------------------------ main
+mkdirSync(WORK, { recursive: true });
+console.log(`repogen benchmark: ${N} builds, ${TREE_MB} MB tree, RSS at ${N} and ${BIG_N}; medians of ${RUNS} runs; ${os.cpus().length} cores, node ${process.version}`);
+const keys = path.join(WORK, "keys");
+if (!existsSync(keys)) repogen(["keygen", "--keys", keys]);
+let t = Date.now();
+const debs = makeDebs(path.join(WORK, "debs"), 0, N + 10);
+const base = debs.slice(0, N);
+const extra = debs.slice(N, N + 10);
+console.log(`corpus: ${debs.length} .deb files built with dpkg-deb (${((Date.now() - t) / 1000).toFixed(0)} s, cached in bench/.work)`);
+const buildsBase = path.join(WORK, "builds-base");
+makeBuilds(buildsBase, base, "2026-11-20T00:00:00Z");
+const asIs = path.join(WORK, "as-is.toml");
+writeFileSync(asIs, 'versioning = "as-is"\n[apt]\ncontents = true\n');
+const byBuild = path.join(WORK, "build.toml");
+writeFileSync(byBuild, '[apt]\ncontents = true\n');
+const fresh = (n) => {
+  const d = path.join(WORK, n);
+  rmSync(d, { recursive: true, force: true });
+  return d;
+};
+
+// 1. cold, as-is
+const refOut = path.join(WORK, "ref");
+const refCold = median(Array.from({ length: RUNS }, () => timed(() => referencePipeline(base, refOut, keys))));
+const coldAsIs = median(Array.from({ length: RUNS }, () => timed(() => generate(asIs, buildsBase, fresh("out-asis"), fresh("state-asis"), keys))));
+report(`1. cold, ${N} builds, versioning as-is`, coldAsIs, refCold, "apt-ftparchive pipeline");
+
+// 2. cold, default versioning (every .deb rewritten)
+const coldBuild = median(Array.from({ length: RUNS }, () => timed(() => generate(byBuild, buildsBase, fresh("out-build"), fresh("state-build"), keys))));
+report(`2. cold, ${N} builds, versioning build`, coldBuild, refCold, "apt-ftparchive pipeline");
+
+// 3. incremental: 10 new on top of N (repogen's warm state; the pipeline with its --db cache)
+const incr = [];
+const incrRef = [];
+for (let r = 0; r < RUNS; r++) {
+  const b = fresh("builds-incr");
+  makeBuilds(b, base, "2026-11-20T00:00:00Z");
+  const out = fresh("out-incr");
+  const st = fresh("state-incr");
+  generate(byBuild, b, out, st, keys);
+  makeBuilds(b, extra, "2026-11-21T00:00:00Z");
+  incr.push(timed(() => generate(byBuild, b, out, st, keys)));
+  const db = path.join(WORK, "ftparchive.db");
+  rmSync(db, { force: true });
+  referencePipeline(base, refOut, keys, db);
+  incrRef.push(timed(() => referencePipeline([...base, ...extra], refOut, keys, db)));
+}
+report(`3. incremental, 10 new on ${N}`, median(incr), coldBuild, "repogen cold (2.)");
+report(`   incremental, 10 new on ${N}`, median(incr), median(incrRef), "apt-ftparchive --db pipeline");
+
+// 4. nothing new
+const nothing = [];
+let rewritten = 0;
+{
+  const out = path.join(WORK, "out-incr");
+  const st = path.join(WORK, "state-incr");
+  for (let r = 0; r < RUNS; r++) {
+    let s;
+    nothing.push(timed(() => (s = JSON.parse(generate(byBuild, path.join(WORK, "builds-incr"), out, st, keys)))));
+    rewritten += s.added.length + s.updated.length + s.removed.length;
+  }
+}
+report(`4. nothing new (${rewritten} files rewritten)`, median(nothing), coldBuild, "repogen cold (2.)");
+
+// 5. package a tree of shared libraries against dpkg-deb
+const tree = path.join(WORK, `tree-${TREE_MB}mb`);
+if (!existsSync(tree)) {
+  const lib = "/usr/lib/x86_64-linux-gnu";
+  mkdirSync(path.join(tree, "root/usr/lib/bench"), { recursive: true });
+  let total = 0;
+  for (const f of readdirSync(lib).sort()) {
+    const p = path.join(lib, f);
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st || !st.isFile() || !/\.so/.test(f)) continue;
+    if (total + st.size > TREE_MB * 1e6) continue;
+    copyFileSync(p, path.join(tree, "root/usr/lib/bench", f));
+    total += st.size;
+    if (total > TREE_MB * 1e6 * 0.98) break;
+  }
+  writeFileSync(
+    path.join(tree, "package.toml"),
+    `name = "benchlibs"\nversion = "1.0"\nsummary = "Shared libraries for the benchmark"\nmaintainer = "Bench <bench@example.org>"\nlicense = "MIT"\nsection = "libs"\n[[files]]\nsrc = "root/usr"\ndst = "/usr"\n`,
+  );
+  sh("find", [tree, "-exec", "touch", "-h", "-d", "@1700000000", "{}", "+"]);
+}
+const pkgOut = fresh("pkg-out");
+mkdirSync(pkgOut);
+const ours = median(
+  Array.from({ length: RUNS }, () => timed(() => repogen(["package", path.join(tree, "package.toml"), "--root", tree, "--platform", "debian-12", "--arch", "amd64", "--out", pkgOut, "--mtime", "1700000000"]))),
+);
+const debOut = path.join(pkgOut, "benchlibs_1.0_amd64.deb");
+const raw = fresh("pkg-raw");
+sh("dpkg-deb", ["-R", debOut, raw]);
+sh("find", [raw, "-exec", "touch", "-h", "-d", "@1700000000", "{}", "+"]);
+const refDeb = path.join(WORK, "ref.deb");
+const theirs = median(
+  Array.from({ length: RUNS }, () => timed(() => sh("dpkg-deb", ["--root-owner-group", "-Zxz", "--build", raw, refDeb], { env: { ...process.env, SOURCE_DATE_EPOCH: "1700000000" } }))),
+);
+const identical = readFileSync(refDeb).equals(readFileSync(debOut));
+report(`5. package ${TREE_MB} MB of .so (${identical ? "byte-identical" : "DIFFERENT BYTES"})`, ours, theirs, "dpkg-deb -Zxz --build");
+
+// 6. peak RSS of the cold run
+const rss = [];
+for (const n of [N, BIG_N]) {
+  const b = path.join(WORK, `builds-${n}`);
+  if (n === N) makeBuilds(b, base, "2026-11-20T00:00:00Z");
+  else {
+    const more = makeDebs(path.join(WORK, "debs"), 0, n);
+    makeBuilds(b, more, "2026-11-20T00:00:00Z");
+  }
+  const mb = peakRss(["generate", "--config", byBuild, "--builds", b, "--out", fresh(`out-rss-${n}`), "--state", fresh(`state-rss-${n}`), "--keys", keys, "--now", NOW, "--quiet"]);
+  rss.push(mb);
+  console.log(`6. peak RSS, cold run, ${String(n).padEnd(5)} builds        ${mb.toFixed(0).padStart(8)} MB`);
+}
+console.log(`\ntargets: cold ≤ 1.0× pipeline: ${(coldAsIs / refCold).toFixed(2)}; incremental ≤ 0.1× cold: ${(median(incr) / coldBuild).toFixed(3)}; .deb build ≤ 1.1× dpkg-deb: ${(ours / theirs).toFixed(2)}; RSS ≤ 200 MB at ${BIG_N}: ${rss[1].toFixed(0)} MB`);
