@@ -4,8 +4,8 @@
  * builds folder.
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { createReadStream, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { errorLine } from "../errors.js";
 import { parsePlatform, type PlatformInfo } from "../platform.js";
@@ -74,17 +74,23 @@ async function sha256File(file: string): Promise<string> {
   return h.digest("hex");
 }
 
-export async function hashWithCache(file: string, cache?: HashCache): Promise<string> {
-  const st = await stat(file);
+/** Files up to this size are hashed from one read; larger ones are streamed. */
+const SMALL_FILE = 4 << 20;
+
+export async function hashWithCache(file: string, cache?: HashCache, known?: Stats): Promise<string> {
+  // Metadata calls are synchronous on purpose: a stat answered from the inode cache takes
+  // microseconds, a round trip through libuv's thread pool ten times that, and a scan makes
+  // thousands of them.
+  const st = known ?? statSync(file);
   const hit = cache?.get(file, st.size, st.mtimeMs, st.ino);
   if (hit) return hit;
-  const h = await sha256File(file);
+  const h = st.size <= SMALL_FILE ? createHash("sha256").update(await readFile(file)).digest("hex") : await sha256File(file);
   cache?.set(file, st.size, st.mtimeMs, st.ino, h);
   return h;
 }
 
 /** A path named by build.json: relative, no "..", and not leaving the build folder through symlinks. */
-async function safePath(dir: string, rel: unknown, what: string): Promise<string> {
+function safePath(dir: string, realDir: string, rel: unknown, what: string): string {
   if (typeof rel !== "string" || rel === "") throw new Reject(`${what} must be a non-empty string`);
   if (rel.startsWith("/") || path.isAbsolute(rel)) throw new Reject(`${what} "${rel}" is an absolute path`);
   if (rel.split(/[\\/]/).includes("..")) throw new Reject(`${what} "${rel}" contains ".."`);
@@ -92,11 +98,11 @@ async function safePath(dir: string, rel: unknown, what: string): Promise<string
   const abs = path.join(dir, rel);
   let real: string;
   try {
-    real = await realpath(abs);
+    real = realpathSync.native(abs);
   } catch {
     throw new Reject(`${what} "${rel}" does not exist`);
   }
-  if (!inside(await realpath(dir), real)) throw new Reject(`${what} "${rel}" leaves the build folder through a symlink`);
+  if (!inside(realDir, real)) throw new Reject(`${what} "${rel}" leaves the build folder through a symlink`);
   return real;
 }
 
@@ -109,12 +115,13 @@ function str(o: Record<string, unknown>, k: string): string {
 
 async function readBuild(dir: string, jobFolder: string, uuidFolder: string, cache?: HashCache): Promise<Build | "failed"> {
   const file = path.join(dir, "build.json");
-  const st = await lstat(file).catch(() => null);
+  const st = lstatSync(file, { throwIfNoEntry: false });
   if (!st || !st.isFile()) throw new Reject("build.json is missing or not a regular file");
   if (st.size > BUILD_JSON_LIMIT) throw new Reject("build.json is larger than 1 MiB");
+  const realDir = realpathSync.native(dir);
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(file, "utf8"));
+    raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
     throw new Reject(`build.json is not valid JSON: ${(e as Error).message}`);
   }
@@ -147,21 +154,21 @@ async function readBuild(dir: string, jobFolder: string, uuidFolder: string, cac
   for (const [i, a] of (o.artifacts as unknown[]).entries()) {
     if (typeof a !== "object" || a === null) throw new Reject(`artifacts[${i}] must be an object`);
     const ar = a as Record<string, unknown>;
-    const real = await safePath(dir, ar.path, `artifacts[${i}].path`);
+    const real = safePath(dir, realDir, ar.path, `artifacts[${i}].path`);
     const sha = ar.sha256;
     if (typeof sha !== "string" || !/^[0-9a-f]{64}$/.test(sha)) throw new Reject(`artifacts[${i}].sha256 must be 64 lowercase hex digits`);
-    const ast = await stat(real);
+    const ast = statSync(real);
     if (!ast.isFile()) throw new Reject(`artifact "${ar.path as string}" is not a regular file`);
-    const got = await hashWithCache(real, cache);
+    const got = await hashWithCache(real, cache, ast);
     if (got !== sha) throw new Reject(`artifact "${ar.path as string}" has SHA-256 ${got}, build.json says ${sha}`);
     artifacts.set(path.normalize(ar.path as string), sha);
   }
   const mainRel = str(o, "main_binary");
-  const main = await safePath(dir, mainRel, "main_binary");
+  const main = safePath(dir, realDir, mainRel, "main_binary");
   const base: Omit<Build, "kind"> = { dir, job, uuid, platform, arch, start, buildtime: buildtimeOf(start), main };
   if (o.package !== undefined) {
-    const spec = await safePath(dir, o.package, "package");
-    if (!(await stat(main)).isDirectory()) throw new Reject(`main_binary "${mainRel}" must be the staged tree's folder when "package" is given`);
+    const spec = safePath(dir, realDir, o.package, "package");
+    if (!statSync(main).isDirectory()) throw new Reject(`main_binary "${mainRel}" must be the staged tree's folder when "package" is given`);
     return { ...base, kind: "tree", spec };
   }
   const sha = artifacts.get(path.normalize(mainRel));
@@ -177,19 +184,19 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
   const res: ScanResult = { builds: [], rejections: [], failed: [] };
   let jobs: string[];
   try {
-    jobs = (await readdir(buildsDir)).sort();
+    jobs = readdirSync(buildsDir).sort();
   } catch {
     return res;
   }
   const dirs: Array<{ dir: string; job: string; uuid: string }> = [];
   for (const job of jobs) {
     const jobDir = path.join(buildsDir, job);
-    const jst = await lstat(jobDir);
+    const jst = lstatSync(jobDir);
     if (!jst.isDirectory() || job.startsWith(".")) continue;
-    for (const uuid of (await readdir(jobDir)).sort()) if (!uuid.startsWith(".")) dirs.push({ dir: path.join(jobDir, uuid), job, uuid });
+    for (const uuid of readdirSync(jobDir).sort()) if (!uuid.startsWith(".")) dirs.push({ dir: path.join(jobDir, uuid), job, uuid });
   }
   const results = await mapLimit(dirs, PARALLEL, async ({ dir, job, uuid }): Promise<Build | "failed" | Rejection | null> => {
-    const st = await lstat(dir);
+    const st = lstatSync(dir);
     if (st.isSymbolicLink()) return { dir, reason: "the build folder is a symlink" };
     if (!st.isDirectory()) return null;
     try {

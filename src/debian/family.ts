@@ -10,7 +10,8 @@ import type { CachedPackage } from "../publish/state.js";
 import { readSpec } from "../spec.js";
 import { buildDeb, openDeb, readDebFrom, rewriteDebFrom, type DebFile } from "./deb.js";
 import { compareDebVersions, versionForFilename } from "./version.js";
-import { poolDir, releaseIdentity, releaseText, suiteIndexes, type AptPackage } from "./repository.js";
+import { packagesParagraph, poolDir, releaseIdentity, releaseText, suiteIndexes, type AptPackage } from "./repository.js";
+import { get, serialise } from "./control.js";
 import type { AptSigner } from "../signing/openpgp.js";
 
 function contentFiles(files: DebFile[]): string[] {
@@ -92,6 +93,10 @@ export class DebianFamily implements Family {
     if (owned && produced !== source) await rm(path.dirname(source), { recursive: true, force: true });
     const upstream = info.version;
     const pool = poolFor(info.name, version, info.arch);
+    const entry = serialise(
+      packagesParagraph({ name: info.name, version, arch: info.arch, filename: pool.replace(/^apt\//, ""), size, sha256, control: control!, files: [] }),
+      build.dir,
+    );
     const pkg: CachedPackage = {
       family: "debian",
       name: info.name,
@@ -102,8 +107,9 @@ export class DebianFamily implements Family {
       pool,
       size,
       sha256,
-      control,
-      files: contentFiles(info.files ?? []),
+      entry,
+      section: get(control!, "Section") ?? "misc",
+      files: contentFiles(info.files ?? []).join("\n"),
     };
     return { pkg, produced, move };
   }
@@ -114,11 +120,9 @@ export class DebianFamily implements Family {
       name: p.name,
       version: p.version,
       arch: p.arch,
-      filename: p.pool.replace(/^apt\//, ""),
-      size: p.size,
-      sha256: p.sha256,
-      control: p.control,
-      files: p.files,
+      entry: p.entry,
+      section: p.section ?? "misc",
+      files: p.files ? p.files.split("\n") : [],
     }));
     const opts = {
       suite,
@@ -129,8 +133,8 @@ export class DebianFamily implements Family {
       indexCompression: c.apt.indexCompression,
       contents: c.apt.contents,
     };
-    const { files, architectures } = await suiteIndexes(apt, opts);
     const base = `apt/dists/${suite}`;
+    const { files, architectures } = await suiteIndexes(apt, opts, (rel) => site.readPublished(`${base}/${rel}`));
     let release = releaseText(files, architectures, opts, site.now, c.validDays);
     const old = await site.readPublished(`${base}/Release`);
     let changed = true;

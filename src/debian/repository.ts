@@ -4,11 +4,24 @@
  */
 import { createHash } from "node:crypto";
 import zlib from "node:zlib";
-import { compressBuffer } from "../archive/compress.js";
+import { compressBuffer, decompressBuffer } from "../archive/compress.js";
 import { get, serialise, type Paragraph } from "./control.js";
 import { compareDebVersions } from "./version.js";
 
+/** A package as the indexes need it. */
 export interface AptPackage {
+  name: string;
+  version: string;
+  arch: string;
+  /** Its Packages paragraph, serialised (see packagesParagraph). */
+  entry: string;
+  section: string;
+  /** Regular files and symlinks the package installs, without leading "/". */
+  files: string[];
+}
+
+/** What a Packages paragraph is made from. */
+export interface PackageFacts {
   name: string;
   version: string;
   arch: string;
@@ -17,7 +30,6 @@ export interface AptPackage {
   size: number;
   sha256: string;
   control: Paragraph;
-  /** Regular files and symlinks the package installs, without leading "/". */
   files: string[];
 }
 
@@ -56,7 +68,7 @@ const ORDER = [
 const TAIL = ["Filename", "Size", "SHA256", "Homepage", "Description"];
 const DROP = ["filename", "size", "md5sum", "sha1", "sha256", "sha512", "status", "conffiles", "installed-size-md5"];
 
-export function packagesParagraph(p: AptPackage): Paragraph {
+export function packagesParagraph(p: PackageFacts): Paragraph {
   const fields = p.control.filter(([k]) => !DROP.includes(k.toLowerCase()));
   const take = (name: string) => fields.find(([k]) => k.toLowerCase() === name.toLowerCase());
   const out: Paragraph = [];
@@ -79,15 +91,14 @@ export function sortPackages(ps: AptPackage[]): AptPackage[] {
 
 export function packagesText(ps: AptPackage[]): string {
   return sortPackages(ps)
-    .map((p) => serialise(packagesParagraph(p), p.filename))
+    .map((p) => p.entry)
     .join("\n");
 }
 
 export function contentsText(ps: AptPackage[]): string {
   const byPath = new Map<string, Set<string>>();
   for (const p of ps) {
-    const section = get(p.control, "Section") ?? "misc";
-    const qualified = `${section}/${p.name}`;
+    const qualified = `${p.section}/${p.name}`;
     for (const f of p.files) {
       if (!byPath.has(f)) byPath.set(f, new Set());
       byPath.get(f)!.add(qualified);
@@ -111,7 +122,27 @@ export function suiteArchitectures(ps: AptPackage[]): string[] {
   return arches.length ? arches : ["amd64"];
 }
 
-export async function suiteIndexes(ps: AptPackage[], o: SuiteOptions): Promise<{ files: IndexFile[]; architectures: string[] }> {
+/** Reads a file of the suite as currently published (path relative to dists/SUITE/), or null. */
+export type Previous = (path: string) => Promise<Buffer | null>;
+
+/**
+ * The compressed form of `data`: the published one when it still decompresses to exactly these
+ * bytes (an unchanged index is not recompressed: xz of a large Packages is most of a quiet run),
+ * else a new one.
+ */
+async function compressedIndex(kind: "gz" | "xz", data: Buffer, name: string, previous?: Previous): Promise<Buffer> {
+  const old = previous ? await previous(name) : null;
+  if (old) {
+    try {
+      if ((await decompressBuffer(kind, old)).equals(data)) return old;
+    } catch {
+      // damaged: write a new one
+    }
+  }
+  return kind === "gz" ? zlib.gzipSync(data, { level: 9 }) : compressBuffer("xz", data);
+}
+
+export async function suiteIndexes(ps: AptPackage[], o: SuiteOptions, previous?: Previous): Promise<{ files: IndexFile[]; architectures: string[] }> {
   const architectures = suiteArchitectures(ps);
   const files: IndexFile[] = [];
   for (const arch of architectures) {
@@ -119,13 +150,13 @@ export async function suiteIndexes(ps: AptPackage[], o: SuiteOptions): Promise<{
     const dir = `main/binary-${arch}`;
     const packages = Buffer.from(packagesText(mine), "utf8");
     files.push(file(`${dir}/Packages`, packages));
-    if (o.indexCompression.includes("gz")) files.push(file(`${dir}/Packages.gz`, zlib.gzipSync(packages, { level: 9 })));
-    if (o.indexCompression.includes("xz")) files.push(file(`${dir}/Packages.xz`, await compressBuffer("xz", packages)));
+    if (o.indexCompression.includes("gz")) files.push(file(`${dir}/Packages.gz`, await compressedIndex("gz", packages, `${dir}/Packages.gz`, previous)));
+    if (o.indexCompression.includes("xz")) files.push(file(`${dir}/Packages.xz`, await compressedIndex("xz", packages, `${dir}/Packages.xz`, previous)));
     const rel = `Archive: ${o.suite}\nOrigin: ${o.origin}\nLabel: ${o.label}\nAcquire-By-Hash: yes\nComponent: main\nArchitecture: ${arch}\n`;
     files.push(file(`${dir}/Release`, Buffer.from(rel, "utf8")));
     if (o.contents) {
       const contents = Buffer.from(contentsText(mine), "utf8");
-      files.push(file(`main/Contents-${arch}.gz`, zlib.gzipSync(contents, { level: 9 })));
+      files.push(file(`main/Contents-${arch}.gz`, await compressedIndex("gz", contents, `main/Contents-${arch}.gz`, previous)));
     }
   }
   return { files, architectures };

@@ -82,9 +82,8 @@ export class FreebsdFamily implements Family {
       pool: `pkg/${abi}/All/${manifest.name}-${version}.pkg`,
       size,
       sha256,
-      control: [],
-      manifest: JSON.stringify(manifestObject(manifest, true)),
-      files: Object.keys(manifest.files ?? {}),
+      entry: JSON.stringify(manifestObject(manifest, true)),
+      files: Object.keys(manifest.files ?? {}).join("\n"),
     };
     return { pkg, produced, move };
   }
@@ -92,7 +91,7 @@ export class FreebsdFamily implements Family {
   async repository(abi: string, pkgs: CachedPackage[], site: SiteContext): Promise<RepositoryResult> {
     const c = site.config;
     const entries: CatalogueEntry[] = sortEntries(
-      pkgs.map((p) => ({ compact: JSON.parse(p.manifest!) as Record<string, unknown>, path: p.pool.replace(/^pkg\/[^/]+\//, ""), sha256: p.sha256, size: p.size })),
+      pkgs.map((p) => ({ compact: JSON.parse(p.entry) as Record<string, unknown>, path: p.pool.replace(/^pkg\/[^/]+\//, ""), sha256: p.sha256, size: p.size })),
     );
     const base = `pkg/${abi}`;
     const data = dataJson(entries);

@@ -3,7 +3,8 @@
  * grace_hours after the run that first found them unreferenced, for mirrors and clients still
  * downloading; then they go. Time is the run's clock.
  */
-import { readdir, rm, stat } from "node:fs/promises";
+import { readdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Tree } from "./tree.js";
 
@@ -11,21 +12,23 @@ import type { Tree } from "./tree.js";
 export const TEMP_FILE = /(^|\/)\.[^/]*\.tmp-\d+-[a-z0-9]+$/;
 export const MARKER = ".publishing.json";
 
+/** Files below rel (relative paths). Synchronous: a walk of thousands of entries is metadata only. */
 export async function walkFiles(root: string, rel: string): Promise<string[]> {
   const out: string[] = [];
-  let names: string[];
-  try {
-    names = await readdir(path.join(root, rel));
-  } catch {
-    return out;
-  }
-  for (const n of names) {
-    const r = `${rel}/${n}`;
-    const st = await stat(path.join(root, r)).catch(() => null);
-    if (!st) continue;
-    if (st.isDirectory()) out.push(...(await walkFiles(root, r)));
-    else out.push(r);
-  }
+  const walk = (r: string) => {
+    let ents;
+    try {
+      ents = readdirSync(path.join(root, r), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of ents) {
+      const sub = `${r}/${e.name}`;
+      if (e.isDirectory()) walk(sub);
+      else out.push(sub);
+    }
+  };
+  walk(rel);
   return out;
 }
 

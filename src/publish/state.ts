@@ -6,7 +6,6 @@ import { readFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "../archive/stream.js";
 import type { HashCache } from "../builds/scan.js";
-import type { Paragraph } from "../debian/control.js";
 
 export interface CachedPackage {
   family: "debian" | "freebsd";
@@ -20,14 +19,20 @@ export interface CachedPackage {
   pool: string;
   size: number;
   sha256: string;
-  /** Debian control paragraph, or the FreeBSD compact manifest (JSON text) as a one-field paragraph. */
-  control: Paragraph;
-  manifest?: string;
-  files: string[];
+  /**
+   * The package's index entry, ready to use: Debian, its Packages paragraph (with Filename, Size and
+   * SHA256); FreeBSD, its compact manifest as JSON. One string per package keeps the state small in
+   * memory even with ten thousand packages.
+   */
+  entry: string;
+  /** Debian section, for Contents. */
+  section?: string;
+  /** The files it installs, without leading "/", one per line (for Contents). */
+  files: string;
 }
 
 interface StateData {
-  version: 1;
+  version: 2;
   hashes: Record<string, [number, number, number, string]>;
   packages: Record<string, CachedPackage>;
   /** Output-relative path → epoch seconds at which a run first found it unreferenced. */
@@ -35,7 +40,7 @@ interface StateData {
 }
 
 export class State implements HashCache {
-  private data: StateData = { version: 1, hashes: {}, packages: {}, dropped: {} };
+  private data: StateData = { version: 2, hashes: {}, packages: {}, dropped: {} };
   private usedHashes = new Set<string>();
   private usedPackages = new Set<string>();
 
@@ -44,7 +49,7 @@ export class State implements HashCache {
   async load(): Promise<void> {
     try {
       const d = JSON.parse(await readFile(path.join(this.dir, "state.json"), "utf8")) as StateData;
-      if (d.version === 1) this.data = { version: 1, hashes: d.hashes ?? {}, packages: d.packages ?? {}, dropped: d.dropped ?? {} };
+      if (d.version === 2) this.data = { version: 2, hashes: d.hashes ?? {}, packages: d.packages ?? {}, dropped: d.dropped ?? {} };
     } catch {
       // missing or damaged state: start afresh, it is only a cache
     }
@@ -85,7 +90,7 @@ export class State implements HashCache {
     for (const k of this.usedHashes) if (this.data.hashes[k]) hashes[k] = this.data.hashes[k]!;
     const packages: StateData["packages"] = {};
     for (const k of this.usedPackages) if (this.data.packages[k]) packages[k] = this.data.packages[k]!;
-    const out: StateData = { version: 1, hashes, packages, dropped: this.data.dropped };
+    const out: StateData = { version: 2, hashes, packages, dropped: this.data.dropped };
     await mkdir(this.dir, { recursive: true });
     await writeFileAtomic(path.join(this.dir, "state.json"), async (ws) => {
       ws.write(JSON.stringify(out));
