@@ -94,10 +94,17 @@ function hasSystemXz(): boolean {
   return systemXz;
 }
 
-export function compressor(c: Compression, level?: number, small = false): Transform {
+/**
+ * `blockSize`: split the input into xz blocks of this size so that both threads work on an input
+ * smaller than xz's default block (3 × the dictionary, 24 MiB). Used for index files, where the
+ * exact bytes do not matter; package members keep the default so they match dpkg-deb's.
+ */
+export function compressor(c: Compression, level?: number, small = false, blockSize?: number): Transform {
   switch (c) {
     case "xz":
-      if (!small && hasSystemXz()) return processFilter("xz", [`-${level ?? 6}`, `-T${XZ_THREADS}`, "--check=crc64", "-c", "-q"]);
+      if (!small && hasSystemXz())
+        return processFilter("xz", [`-${level ?? 6}`, `-T${XZ_THREADS}`, "--check=crc64", "-c", "-q", ...(blockSize ? [`--block-size=${blockSize}`] : [])]);
+      if (blockSize) return lzma.createCompressor({ preset: level ?? 6, check: lzma.CHECK_CRC64, threads: XZ_THREADS, blockSize });
       return lzma.createCompressor({ preset: level ?? 6, check: lzma.CHECK_CRC64, threads: XZ_THREADS });
     case "gz":
       // node:zlib writes mtime 0 and no name: deterministic.
@@ -142,6 +149,13 @@ export async function compressBuffer(c: Compression, input: Buffer, level?: numb
   if (c === "none") return input;
   // Starting a process costs a few milliseconds: worth it only for larger inputs.
   return collect(compressor(c, level, input.length < 256 << 10), input);
+}
+
+/** An index file (Packages, catalogue) in xz: split in blocks so both cores compress it. */
+export async function compressIndexXz(input: Buffer): Promise<Buffer> {
+  const half = Math.ceil(input.length / XZ_THREADS / 65536) * 65536;
+  const blockSize = input.length > 512 << 10 ? Math.max(256 << 10, half) : undefined;
+  return collect(compressor("xz", 6, input.length < 256 << 10, blockSize), input);
 }
 
 export async function decompressBuffer(c: Compression, input: Buffer, subject?: string): Promise<Buffer> {

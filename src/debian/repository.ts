@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import zlib from "node:zlib";
-import { compressBuffer, decompressBuffer } from "../archive/compress.js";
+import { compressIndexXz, decompressBuffer } from "../archive/compress.js";
 import { get, serialise, type Paragraph } from "./control.js";
 import { compareDebVersions } from "./version.js";
 
@@ -139,7 +139,7 @@ async function compressedIndex(kind: "gz" | "xz", data: Buffer, name: string, pr
       // damaged: write a new one
     }
   }
-  return kind === "gz" ? zlib.gzipSync(data, { level: 9 }) : compressBuffer("xz", data);
+  return kind === "gz" ? zlib.gzipSync(data, { level: 9 }) : compressIndexXz(data);
 }
 
 export async function suiteIndexes(ps: AptPackage[], o: SuiteOptions, previous?: Previous): Promise<{ files: IndexFile[]; architectures: string[] }> {
