@@ -2,7 +2,10 @@
  * One interface, two package families (ARCHITECTURE "One interface, two families"). The pipeline
  * never asks which family it holds.
  */
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import type { Build } from "./builds/scan.js";
+import { readSpec, type PackageSpec } from "./spec.js";
 import type { Config } from "./config.js";
 import type { CachedPackage } from "./publish/state.js";
 
@@ -58,4 +61,29 @@ export interface Family {
   /** The repository key a package goes to: APT suite or FreeBSD ABI folder. */
   repositoryOf(build: Build, pkg: CachedPackage): string;
   repository(key: string, pkgs: CachedPackage[], site: SiteContext): Promise<RepositoryResult>;
+}
+
+/** The file a build delivers as its package, and its SHA-256 (CONTRACT "Versions"). */
+export interface MainBinary {
+  file: string;
+  sha256: string;
+  /** True when repogen built it into the work folder (it may be moved or removed). */
+  owned: boolean;
+}
+
+/**
+ * A ready package is the build's own file; a staged tree is first built with its upstream version
+ * into the work folder, and that package's SHA-256 is the one the version names.
+ */
+export async function mainBinary(
+  build: Build,
+  ctx: PrepareContext,
+  buildFromSpec: (spec: PackageSpec, outDir: string, mtime: number) => Promise<string>,
+): Promise<MainBinary> {
+  if (build.kind !== "tree") return { file: build.main, sha256: build.mainSha256!, owned: false };
+  const spec = await readSpec(build.spec!, { name: build.job });
+  const dir = path.join(ctx.work, `${build.uuid}-upstream`);
+  await mkdir(dir, { recursive: true });
+  const file = await buildFromSpec(spec, dir, Math.floor(build.start.getTime() / 1000));
+  return { file, sha256: await ctx.hash(file), owned: true };
 }

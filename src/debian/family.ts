@@ -1,13 +1,12 @@
 /** The Debian family: .deb packages into an APT suite per platform. */
-import { mkdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Build } from "../builds/scan.js";
 import { debianBuildVersion } from "../builds/versioning.js";
 import type { Config } from "../config.js";
 import { FormatError } from "../errors.js";
-import type { Family, PrepareContext, Prepared, RepoFile, SiteContext, RepositoryResult } from "../family.js";
+import { mainBinary, type Family, type PrepareContext, type Prepared, type RepoFile, type SiteContext, type RepositoryResult } from "../family.js";
 import type { CachedPackage } from "../publish/state.js";
-import { readSpec } from "../spec.js";
 import { buildDeb, openDeb, readDebFrom, rewriteDebFrom, type DebFile } from "./deb.js";
 import { compareDebVersions, versionForFilename } from "./version.js";
 import { packagesParagraph, poolDir, releaseIdentity, releaseText, suiteIndexes, type AptPackage } from "./repository.js";
@@ -48,27 +47,18 @@ export class DebianFamily implements Family {
   async prepare(build: Build, ctx: PrepareContext, cached: CachedPackage | undefined): Promise<Prepared> {
     if (cached) return { pkg: cached, produced: null, move: false };
     const versioning = ctx.config.versioning;
-    let source: string;
-    let owned = false;
-    let mainSha: string;
-    if (build.kind === "tree") {
-      const spec = await readSpec(build.spec!, { name: build.job });
-      const dir = path.join(ctx.work, `${build.uuid}-upstream`);
-      await mkdir(dir, { recursive: true });
-      const built = await buildDeb(spec, build.main, {
-        arch: build.arch,
-        mtime: Math.floor(build.start.getTime() / 1000),
-        compression: ctx.config.apt.debCompression,
-        outDir: dir,
-        publishedNative: versioning === "build" ? false : undefined,
-      });
-      source = built.file;
-      owned = true;
-      mainSha = await ctx.hash(source);
-    } else {
-      source = build.main;
-      mainSha = build.mainSha256!;
-    }
+    const main = await mainBinary(build, ctx, async (spec, outDir, mtime) =>
+      (
+        await buildDeb(spec, build.main, {
+          arch: build.arch,
+          mtime,
+          compression: ctx.config.apt.debCompression,
+          outDir,
+          publishedNative: versioning === "build" ? false : undefined,
+        })
+      ).file,
+    );
+    const { file: source, owned, sha256: mainSha } = main;
     const src = await openDeb(source);
     let info, version: string, produced: string, move: boolean, control, sha256: string, size: number;
     try {

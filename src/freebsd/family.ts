@@ -1,13 +1,12 @@
 /** The FreeBSD family: .pkg files into a pkg repository per ABI (pkg/FreeBSD:N:ARCH/). */
-import { mkdir, rm, stat } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Build } from "../builds/scan.js";
 import { freebsdBuildVersion } from "../builds/versioning.js";
 import type { Config } from "../config.js";
 import { FormatError } from "../errors.js";
-import type { Family, PrepareContext, Prepared, RepoFile, RepositoryResult, SiteContext } from "../family.js";
+import { mainBinary, type Family, type PrepareContext, type Prepared, type RepoFile, type RepositoryResult, type SiteContext } from "../family.js";
 import type { CachedPackage } from "../publish/state.js";
-import { readSpec } from "../spec.js";
 import { decompressBuffer, detectCompression } from "../archive/compress.js";
 import { readTarBuffer } from "../archive/tar.js";
 import { manifestObject } from "./manifest.js";
@@ -39,21 +38,9 @@ export class FreebsdFamily implements Family {
   async prepare(build: Build, ctx: PrepareContext, cached: CachedPackage | undefined): Promise<Prepared> {
     if (cached) return { pkg: cached, produced: null, move: false };
     const abi = abiOf(build);
-    let source: string;
-    let owned = false;
-    let mainSha: string;
-    if (build.kind === "tree") {
-      const spec = await readSpec(build.spec!, { name: build.job });
-      const dir = path.join(ctx.work, `${build.uuid}-upstream`);
-      await mkdir(dir, { recursive: true });
-      const built = await buildPkg(spec, build.main, { abi, mtime: Math.floor(build.start.getTime() / 1000), compression: ctx.config.pkg.compression, outDir: dir });
-      source = built.file;
-      owned = true;
-      mainSha = await ctx.hash(source);
-    } else {
-      source = build.main;
-      mainSha = build.mainSha256!;
-    }
+    const { file: source, owned, sha256: mainSha } = await mainBinary(build, ctx, async (spec, outDir, mtime) =>
+      (await buildPkg(spec, build.main, { abi, mtime, compression: ctx.config.pkg.compression, outDir })).file,
+    );
     const info = await readPkg(source);
     const m = info.manifest;
     const major = build.platform.family === "freebsd" ? build.platform.major : -1;
