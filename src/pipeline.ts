@@ -2,7 +2,8 @@
  * The generate flow: scan → prepare (package) → select → index and sign → publish → retention.
  * Only scan reads the builds folder and only the Tree writes into the output.
  */
-import { mkdir, rm, stat } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { scanBuilds, hashWithCache, type Build, type Rejection } from "./builds/scan.js";
 import type { Config } from "./config.js";
@@ -12,7 +13,7 @@ import { acquireLock } from "./publish/lock.js";
 import { State, type CachedPackage } from "./publish/state.js";
 import { Tree } from "./publish/tree.js";
 import { mapLimit, PARALLEL } from "./util/concurrency.js";
-import { applyRetention, MARKER, removeStaleTemporaries } from "./publish/retention.js";
+import { applyRetention, MARKER, surveyTree } from "./publish/retention.js";
 import { aptSources, indexPage, type SiteRepo } from "./site/render.js";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -110,7 +111,7 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     const scan = await scanBuilds(c.builds, state);
     mark("scan", t);
     const rejected: Rejection[] = [...scan.rejections];
-    await removeStaleTemporaries(tree);
+    const existing = await surveyTree(tree);
     const publicKeys = await o.loadKeys(new Set(scan.builds.map((b) => b.platform.family)));
     await rm(work, { recursive: true, force: true });
     await mkdir(work, { recursive: true });
@@ -127,7 +128,7 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
         let cached = state.getPackage(key);
         if (cached) {
           // The cache only counts while its pool file is still there (the tree may have been wiped).
-          const st = await stat(path.join(c.output, cached.pool)).catch(() => null);
+          const st = statSync(path.join(c.output, cached.pool), { throwIfNoEntry: false });
           if (!st || st.size !== cached.size) cached = undefined;
         }
         const prep = await family.prepare(b, ctx, cached);
@@ -268,7 +269,7 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     t = Date.now();
     for (const f of files) live.add(f.path);
     for (const f of site0) live.add(f.path);
-    await applyRetention(tree, live, state.dropped, Math.floor(o.now.getTime() / 1000), c.graceHours);
+    await applyRetention(tree, existing, live, state.dropped, Math.floor(o.now.getTime() / 1000), c.graceHours);
     mark("retention", t);
 
     if (!o.dryRun) await state.save();

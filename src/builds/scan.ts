@@ -50,6 +50,29 @@ export interface ScanResult {
 export interface HashCache {
   get(file: string, size: number, mtimeMs: number, ino: number): string | undefined;
   set(file: string, size: number, mtimeMs: number, ino: number, sha256: string): void;
+  /**
+   * Optional: folder listings and build.json contents by their stat key, so a run with thousands of
+   * unchanged builds reads only metadata. Every check still runs on the remembered text.
+   */
+  text?(file: string, key: string): string | undefined;
+  setText?(file: string, key: string, text: string): void;
+}
+
+function statKey(st: Stats): string {
+  return `${st.ino}:${st.size}:${st.mtimeMs}`;
+}
+
+/** readdir, remembered by the folder's stat key (a folder's mtime changes when an entry comes or goes). */
+function listDir(dir: string, cache?: HashCache): string[] {
+  if (cache?.text && cache.setText) {
+    const key = statKey(statSync(dir));
+    const hit = cache.text(dir, key);
+    if (hit !== undefined) return hit === "" ? [] : hit.split("\n");
+    const names = readdirSync(dir).sort();
+    cache.setText(dir, key, names.join("\n"));
+    return names;
+  }
+  return readdirSync(dir).sort();
 }
 
 export class Reject extends Error {}
@@ -121,7 +144,13 @@ async function readBuild(dir: string, jobFolder: string, uuidFolder: string, cac
   const realDir = realpathSync.native(dir);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
+    const key = statKey(st);
+    let text = cache?.text?.(file, key);
+    if (text === undefined) {
+      text = readFileSync(file, "utf8");
+      cache?.setText?.(file, key, text);
+    }
+    raw = JSON.parse(text);
   } catch (e) {
     throw new Reject(`build.json is not valid JSON: ${(e as Error).message}`);
   }
@@ -151,6 +180,7 @@ async function readBuild(dir: string, jobFolder: string, uuidFolder: string, cac
   const start = new Date(startS);
   if (!Array.isArray(o.artifacts)) throw new Reject(`"artifacts" must be a list`);
   const artifacts = new Map<string, string>();
+  const resolved = new Map<string, string>();
   for (const [i, a] of (o.artifacts as unknown[]).entries()) {
     if (typeof a !== "object" || a === null) throw new Reject(`artifacts[${i}] must be an object`);
     const ar = a as Record<string, unknown>;
@@ -162,9 +192,10 @@ async function readBuild(dir: string, jobFolder: string, uuidFolder: string, cac
     const got = await hashWithCache(real, cache, ast);
     if (got !== sha) throw new Reject(`artifact "${ar.path as string}" has SHA-256 ${got}, build.json says ${sha}`);
     artifacts.set(path.normalize(ar.path as string), sha);
+    resolved.set(path.normalize(ar.path as string), real);
   }
   const mainRel = str(o, "main_binary");
-  const main = safePath(dir, realDir, mainRel, "main_binary");
+  const main = resolved.get(path.normalize(mainRel)) ?? safePath(dir, realDir, mainRel, "main_binary");
   const base: Omit<Build, "kind"> = { dir, job, uuid, platform, arch, start, buildtime: buildtimeOf(start), main };
   if (o.package !== undefined) {
     const spec = safePath(dir, realDir, o.package, "package");
@@ -184,7 +215,7 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
   const res: ScanResult = { builds: [], rejections: [], failed: [] };
   let jobs: string[];
   try {
-    jobs = readdirSync(buildsDir).sort();
+    jobs = listDir(buildsDir, cache);
   } catch {
     return res;
   }
@@ -193,7 +224,7 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
     const jobDir = path.join(buildsDir, job);
     const jst = lstatSync(jobDir);
     if (!jst.isDirectory() || job.startsWith(".")) continue;
-    for (const uuid of readdirSync(jobDir).sort()) if (!uuid.startsWith(".")) dirs.push({ dir: path.join(jobDir, uuid), job, uuid });
+    for (const uuid of listDir(jobDir, cache)) if (!uuid.startsWith(".")) dirs.push({ dir: path.join(jobDir, uuid), job, uuid });
   }
   const results = await mapLimit(dirs, PARALLEL, async ({ dir, job, uuid }): Promise<Build | "failed" | Rejection | null> => {
     const st = lstatSync(dir);

@@ -32,28 +32,24 @@ export async function walkFiles(root: string, rel: string): Promise<string[]> {
   return out;
 }
 
-/** Everything retention manages: the pool, dists, and the FreeBSD ABI folders. */
-export async function managedFiles(root: string): Promise<string[]> {
-  const all = [
-    ...(await walkFiles(root, "apt/pool")),
-    ...(await walkFiles(root, "apt/dists")),
-    ...(await walkFiles(root, "pkg")).filter((p) => /^pkg\/FreeBSD:[^/]+\//.test(p)),
-  ];
-  return all.filter((p) => !TEMP_FILE.test(p) && path.posix.basename(p) !== MARKER);
-}
-
-/** Removes what a killed run left half-written (we hold the lock, so no live run owns them). */
-export async function removeStaleTemporaries(tree: Tree): Promise<number> {
-  let n = 0;
+/**
+ * One walk of the tree at the start of a run: it removes what a killed run left half-written (we
+ * hold the lock, so no live run owns those) and returns the files retention manages (the pool,
+ * dists and the FreeBSD ABI folders). Files this run writes are live, so they need not be in it.
+ */
+export async function surveyTree(tree: Tree): Promise<string[]> {
+  const managed: string[] = [];
   for (const top of ["apt", "pkg"]) {
     for (const p of await walkFiles(tree.root, top)) {
       if (TEMP_FILE.test(p)) {
         if (!tree.dryRun) await rm(path.join(tree.root, p), { force: true });
-        n++;
+        continue;
       }
+      if (path.posix.basename(p) === MARKER) continue;
+      if (p.startsWith("apt/pool/") || p.startsWith("apt/dists/") || /^pkg\/FreeBSD:[^/]+\//.test(p)) managed.push(p);
     }
   }
-  return n;
+  return managed;
 }
 
 export interface RetentionResult {
@@ -65,8 +61,14 @@ export interface RetentionResult {
  * dropped: path → epoch seconds when first found unreferenced (kept in the state). Entries for
  * files that are live again or gone are forgotten.
  */
-export async function applyRetention(tree: Tree, live: Set<string>, dropped: Record<string, number>, nowS: number, graceHours: number): Promise<RetentionResult> {
-  const files = await managedFiles(tree.root);
+export async function applyRetention(
+  tree: Tree,
+  files: string[],
+  live: Set<string>,
+  dropped: Record<string, number>,
+  nowS: number,
+  graceHours: number,
+): Promise<RetentionResult> {
   const present = new Set(files);
   for (const p of Object.keys(dropped)) if (live.has(p) || !present.has(p)) delete dropped[p];
   const removed: string[] = [];

@@ -37,11 +37,14 @@ interface StateData {
   packages: Record<string, CachedPackage>;
   /** Output-relative path → epoch seconds at which a run first found it unreferenced. */
   dropped: Record<string, number>;
+  /** Folder listings and build.json texts by path: [stat key, text]. */
+  texts: Record<string, [string, string]>;
 }
 
 export class State implements HashCache {
-  private data: StateData = { version: 2, hashes: {}, packages: {}, dropped: {} };
+  private data: StateData = { version: 2, hashes: {}, packages: {}, dropped: {}, texts: {} };
   private usedHashes = new Set<string>();
+  private usedTexts = new Set<string>();
   private usedPackages = new Set<string>();
 
   constructor(readonly dir: string) {}
@@ -49,7 +52,7 @@ export class State implements HashCache {
   async load(): Promise<void> {
     try {
       const d = JSON.parse(await readFile(path.join(this.dir, "state.json"), "utf8")) as StateData;
-      if (d.version === 2) this.data = { version: 2, hashes: d.hashes ?? {}, packages: d.packages ?? {}, dropped: d.dropped ?? {} };
+      if (d.version === 2) this.data = { version: 2, hashes: d.hashes ?? {}, packages: d.packages ?? {}, dropped: d.dropped ?? {}, texts: d.texts ?? {} };
     } catch {
       // missing or damaged state: start afresh, it is only a cache
     }
@@ -67,6 +70,20 @@ export class State implements HashCache {
   set(file: string, size: number, mtimeMs: number, ino: number, sha256: string): void {
     this.data.hashes[file] = [size, mtimeMs, ino, sha256];
     this.usedHashes.add(file);
+  }
+
+  text(file: string, key: string): string | undefined {
+    const t = this.data.texts[file];
+    if (t && t[0] === key) {
+      this.usedTexts.add(file);
+      return t[1];
+    }
+    return undefined;
+  }
+
+  setText(file: string, key: string, text: string): void {
+    this.data.texts[file] = [key, text];
+    this.usedTexts.add(file);
   }
 
   getPackage(key: string): CachedPackage | undefined {
@@ -90,10 +107,33 @@ export class State implements HashCache {
     for (const k of this.usedHashes) if (this.data.hashes[k]) hashes[k] = this.data.hashes[k]!;
     const packages: StateData["packages"] = {};
     for (const k of this.usedPackages) if (this.data.packages[k]) packages[k] = this.data.packages[k]!;
-    const out: StateData = { version: 2, hashes, packages, dropped: this.data.dropped };
     await mkdir(this.dir, { recursive: true });
+    // Written piece by piece: one JSON.stringify of ten thousand packages was the run's peak memory.
     await writeFileAtomic(path.join(this.dir, "state.json"), async (ws) => {
-      ws.write(JSON.stringify(out));
+      const put = async (s: string) => {
+        if (!ws.write(s)) await new Promise<void>((r) => ws.once("drain", () => r()));
+      };
+      await put(`{"version":2,"dropped":${JSON.stringify(this.data.dropped)},"hashes":{`);
+      let first = true;
+      for (const [k, v] of Object.entries(hashes)) {
+        await put(`${first ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(v)}`);
+        first = false;
+      }
+      await put(`},"texts":{`);
+      first = true;
+      for (const k of this.usedTexts) {
+        const v = this.data.texts[k];
+        if (!v) continue;
+        await put(`${first ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(v)}`);
+        first = false;
+      }
+      await put(`},"packages":{`);
+      first = true;
+      for (const [k, v] of Object.entries(packages)) {
+        await put(`${first ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(v)}`);
+        first = false;
+      }
+      await put("}}");
     });
   }
 }
