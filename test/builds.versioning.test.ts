@@ -6,12 +6,8 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 import { debianBuildVersion } from "../src/builds/versioning.js";
 import { compareDebVersions } from "../src/debian/version.js";
-import { must, tmp } from "./helpers.js";
+import { must, rng, tmp } from "./helpers.js";
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0), s / 2 ** 32);
-}
 
 const sha = (i: number) => createHash("sha256").update(String(i)).digest("hex");
 

@@ -3,15 +3,8 @@ import { describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { compareDebVersions, parseDebVersion } from "../src/debian/version.js";
-import { must, tmp } from "./helpers.js";
+import { must, rng, tmp } from "./helpers.js";
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function genVersion(r: () => number): string {
   const pick = <T,>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 import { compareFreebsdVersions } from "../src/freebsd/version.js";
 import { freebsdBuildVersion } from "../src/builds/versioning.js";
-import { ROOT } from "./helpers.js";
+import { ROOT, rng } from "./helpers.js";
 
 const VECTORS = path.resolve(ROOT, "..", "shared", "vectors", "freebsd-pkg-version-order.tsv");
 
@@ -26,10 +26,6 @@ describe("compareFreebsdVersions", () => {
   });
 });
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0), s / 2 ** 32);
-}
 
 describe("freebsdBuildVersion", () => {
   it("newer builds sort higher (property over 3000 generated cases)", () => {

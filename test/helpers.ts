@@ -105,6 +105,12 @@ export function makeStagedTree(dir: string, opts: { bigBytes?: number; greeting?
   return dir;
 }
 
+/** A small deterministic random generator (LCG) for generated test cases. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0), s / 2 ** 32);
+}
+
 /** Incompressible but deterministic bytes (SHA-256 in counter mode). */
 export function pseudoRandom(n: number, seed: string): Buffer {
   const out = Buffer.alloc(n);

@@ -50,15 +50,17 @@ export class FreebsdFamily implements Family {
     let produced = source;
     let move = owned;
     let manifest = m;
+    let sha256 = mainSha;
+    let { size } = await stat(source);
     if (version !== upstream) {
       const out = path.join(ctx.work, `${build.uuid}.pkg`);
-      manifest = (await rewritePkgVersion(source, version, out)).manifest;
+      const r = await rewritePkgVersion(source, version, out, undefined, info);
+      ({ size, sha256 } = r);
+      manifest = r.info.manifest;
       if (owned) await rm(path.dirname(source), { recursive: true, force: true });
       produced = out;
       move = true;
     }
-    const sha256 = produced === build.main ? mainSha : await ctx.hash(produced);
-    const { size } = await stat(produced);
     const pkg: CachedPackage = {
       family: "freebsd",
       name: manifest.name,

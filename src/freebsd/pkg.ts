@@ -247,9 +247,16 @@ export async function buildPkg(spec: PackageSpec, root: string, o: PkgBuildOptio
  * Rewrites a .pkg with a new version: both manifests change, every other member is streamed through
  * unchanged (names, modes, owners, contents), recompressed with the original's compression.
  */
-export async function rewritePkgVersion(file: string, version: string, out: string, compression?: Compression): Promise<PkgInfo> {
+export interface PkgRewrite {
+  info: PkgInfo;
+  size: number;
+  sha256: string;
+}
+
+/** `read`: the original as readPkg returned it, when the caller has it already. */
+export async function rewritePkgVersion(file: string, version: string, out: string, compression?: Compression, read?: PkgInfo): Promise<PkgRewrite> {
   checkFreebsdVersion(version, file);
-  const info = await readPkg(file);
+  const info = read ?? (await readPkg(file));
   const newManifest = { ...info.manifest, version };
   const replaced: Record<string, Buffer> = {
     "+COMPACT_MANIFEST": Buffer.from(manifestJson(newManifest, true)),
@@ -306,9 +313,22 @@ export async function rewritePkgVersion(file: string, version: string, out: stri
       if (pending && !pending.skip) rewriter.push(Buffer.from(chunk));
     },
   );
-  await writeFileAtomic(out, async (ws) => {
-    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), decompressor(info.compression), rewriter, compressor(compression ?? info.compression), ws, { end: false });
+  // The result is hashed as it is written, not read back.
+  const hash = createHash("sha256");
+  let size = 0;
+  const tee = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      hash.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
   });
-  return readPkg(out);
+  const outCompression = compression ?? info.compression;
+  await writeFileAtomic(out, async (ws) => {
+    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), decompressor(info.compression), rewriter, compressor(outCompression), tee, ws, { end: false });
+  });
+  const compactText = replaced["+COMPACT_MANIFEST"]!.toString("utf8");
+  const manifestText = replaced["+MANIFEST"]!.toString("utf8");
+  return { info: { ...info, file: out, compression: outCompression, manifest: newManifest, compactText, manifestText }, size, sha256: hash.digest("hex") };
 }
 
