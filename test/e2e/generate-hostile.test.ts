@@ -85,6 +85,13 @@ describe("generate with hostile builds", () => {
     writeFileSync(corrupt, Buffer.concat([Buffer.from("!<arch>\n"), Buffer.alloc(300, 0x41)]));
     readyBuild(builds, { job: "okpkg", uuid: "corrupt", start: "2026-11-23T10:00:00Z" }, corrupt);
     bad("okpkg", "corrupt", /bad ar member header|not a \.deb/);
+    // a huge build.json is refused before it is read
+    write(path.join(bad("okpkg", "huge-json", /build\.json is larger than 1 MiB/), "build.json"), `{"job":"okpkg","pad":"${"x".repeat(2 << 20)}"}`);
+    // a huge description in a spec
+    treeBuild(builds, { job: "greeter", uuid: "huge-description", start: "2026-11-21T10:00:00Z" }, {
+      spec: GREETER_SPEC("1.0.3").replace('description = """', `description = """${"word ".repeat(20000)}`),
+    });
+    bad("greeter", "huge-description", /"description" is longer than 64 KiB/);
     // a failed build is ignored, not rejected
     readyBuild(builds, { job: "okpkg", uuid: "failed", start: "2026-11-24T10:00:00Z", result: "failure" }, corrupt);
   });
