@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { errorLine } from "../errors.js";
+import { errorLine, UsageError } from "../errors.js";
 import { parsePlatform, type PlatformInfo } from "../platform.js";
 import { mapLimit, PARALLEL } from "../util/concurrency.js";
 
@@ -216,8 +216,9 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
   let jobs: string[];
   try {
     jobs = listDir(buildsDir, cache);
-  } catch {
-    return res;
+  } catch (e) {
+    // A builds folder that is not there is a configuration mistake, not an empty repository.
+    throw new UsageError(`the builds folder cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, buildsDir);
   }
   const dirs: Array<{ dir: string; job: string; uuid: string }> = [];
   for (const job of jobs) {

@@ -65,6 +65,14 @@ describe("generate from a person's point of view", () => {
     expect(plain.stderr + plain.stdout).not.toMatch(/packaging \[/);
   });
 
+  it("a builds folder that does not exist is a usage error (exit 2) and writes nothing", () => {
+    const s = setup();
+    const r = repogen(["generate", "--builds", path.join(s.work, "nope"), "--out", s.out, "--keys", s.keys, "--state", s.state]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/nope: the builds folder cannot be read \(ENOENT\)/);
+    expect(existsSync(s.out)).toBe(false);
+  });
+
   it("--help reads well for every command", () => {
     for (const c of ["generate", "keygen", "verify", "package", "inspect", "import"]) {
       const r = repogen([c, "--help"]);
