@@ -67,10 +67,11 @@ export function indexPage(i: IndexPageInput): string {
   const pkg = i.repos.filter((r) => r.kind === "pkg");
   let aptSection = "";
   if (apt.length) {
-    aptSection += `<h2>Debian and Ubuntu (APT)</h2>\n<p>Add the signing key and a source, then install:</p>\n`;
-    aptSection += `<pre>sudo install -d -m 0755 /etc/apt/keyrings\nsudo curl -fsSLo /etc/apt/keyrings/${escapeHtml(i.keyringName)}.gpg ${escapeHtml(i.baseUrl)}/apt/archive-keyring.gpg\nsudo curl -fsSLo /etc/apt/sources.list.d/${escapeHtml(i.keyringName)}.sources ${escapeHtml(i.baseUrl)}/apt/SUITE.sources\nsudo apt update</pre>\n`;
+    aptSection += `<h2>Debian and Ubuntu (APT)</h2>\n<p>Add the signing key once:</p>\n`;
+    aptSection += `<pre>sudo install -d -m 0755 /etc/apt/keyrings\nsudo curl -fsSLo /etc/apt/keyrings/${escapeHtml(i.keyringName)}.gpg ${escapeHtml(i.baseUrl)}/apt/archive-keyring.gpg</pre>\n`;
     for (const r of apt) {
-      aptSection += `<h3>Suite <code>${escapeHtml(r.key)}</code></h3>\n<pre>${escapeHtml(i.aptSources[r.key] ?? "")}</pre>\n${table(r.rows, "apt/")}\n`;
+      const setup = `sudo curl -fsSLo /etc/apt/sources.list.d/${i.keyringName}.sources ${i.baseUrl}/apt/${r.key}.sources\nsudo apt update`;
+      aptSection += `<h3>Suite <code>${escapeHtml(r.key)}</code></h3>\n<p>Then add the source (it reads as below) and update:</p>\n<pre>${escapeHtml(setup)}</pre>\n<pre>${escapeHtml(i.aptSources[r.key] ?? "")}</pre>\n${table(r.rows, "apt/")}\n`;
     }
   }
   let pkgSection = "";

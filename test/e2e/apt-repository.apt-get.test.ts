@@ -170,6 +170,7 @@ describe("index page and snippets", () => {
     expect(html).toContain("ubuntu-24.04");
     expect(html).toMatch(/motd-banner<\/a><\/td><td><code>0\.3-1-20261120090000-[0-9a-f]{64}/);
     expect(html).toContain("/etc/apt/keyrings/repogen-example.gpg");
+    expect(html).toContain("sudo curl -fsSLo /etc/apt/sources.list.d/repogen-example.sources http://127.0.0.1:8000/apt/debian-12.sources");
     const sources = readFileSync(path.join(out, "apt/debian-12.sources"), "utf8");
     expect(sources).toBe(
       "Types: deb\nURIs: http://127.0.0.1:8000/apt\nSuites: debian-12\nComponents: main\nSigned-By: /etc/apt/keyrings/repogen-example.gpg\n",
