@@ -57,11 +57,6 @@ export function set(p: Paragraph, name: string, value: string): Paragraph {
   return out;
 }
 
-export function without(p: Paragraph, ...names: string[]): Paragraph {
-  const ls = names.map((n) => n.toLowerCase());
-  return p.filter(([n]) => !ls.includes(n.toLowerCase()));
-}
-
 /** Checks every line of a serialised value: continuation lines must start with a space and not be empty. */
 function checkValue(name: string, value: string, subject?: string): void {
   if (value === "") throw new FormatError(`field ${name} is empty`, subject);

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import zlib from "node:zlib";
 import { compressIndexXz, decompressBuffer } from "../archive/compress.js";
-import { get, serialise, type Paragraph } from "./control.js";
+import { serialise, type Paragraph } from "./control.js";
 import { compareDebVersions } from "./version.js";
 
 /** A package as the indexes need it. */

@@ -19,15 +19,6 @@ export function parseDebVersion(v: string, subject?: string): DebVersion {
   return { epoch: m[1] ? Number(m[1]) : 0, upstream, revision };
 }
 
-export function isDebVersion(v: string): boolean {
-  try {
-    parseDebVersion(v);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function order(c: number): number {
   // c is a char code, or 0 at the end of the string.
   if (c >= 48 && c <= 57) return 0;

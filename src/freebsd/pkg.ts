@@ -12,7 +12,7 @@ import { pipeline } from "node:stream/promises";
 import { compressor, decompressor, detectCompression, type Compression } from "../archive/compress.js";
 import { writeCompressed, writeFileAtomic } from "../archive/stream.js";
 import { contentPadding, padded, tarHeader, tarTrailer, TarParser, type TarReadEntry } from "../archive/tar.js";
-import { CorruptArchiveError, FormatError, UsageError } from "../errors.js";
+import { CorruptArchiveError, UsageError } from "../errors.js";
 import type { PackageSpec, ScriptName } from "../spec.js";
 import { collectStaged, scriptSource } from "../stage.js";
 import { legacyArch, manifestJson, parseManifest, type Manifest, type ManifestFile } from "./manifest.js";
@@ -309,7 +309,7 @@ export async function rewritePkgVersion(file: string, version: string, out: stri
       total += h.length;
       pending = { entry: e, skip: false };
     },
-    (e, chunk) => {
+    (_e, chunk) => {
       if (pending && !pending.skip) rewriter.push(Buffer.from(chunk));
     },
   );
