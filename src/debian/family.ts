@@ -33,7 +33,7 @@ export class DebianFamily implements Family {
   constructor(private readonly signer: () => AptSigner) {}
 
   cacheSalt(config: Config): string {
-    return `deb:${config.versioning}:${config.apt.debCompression}`;
+    return `deb:${config.versioning}:${config.apt.debCompression}:${config.apt.contents ? "contents" : "no-contents"}`;
   }
 
   compareVersions(a: string, b: string): number {
@@ -62,7 +62,8 @@ export class DebianFamily implements Family {
     const src = await openDeb(source);
     let info, version: string, produced: string, move: boolean, control, sha256: string, size: number;
     try {
-      info = await readDebFrom(src, { files: true });
+      // The data member is only decoded when Contents needs its file list.
+      info = await readDebFrom(src, { files: ctx.config.apt.contents });
       if (info.arch !== build.arch) throw new FormatError(`the package's Architecture is ${info.arch}, build.json says ${build.arch}`);
       version = versioning === "build" ? debianBuildVersion(info.version, build.buildtime, mainSha) : info.version;
       if (version !== info.version) {
