@@ -1,6 +1,6 @@
 // The person who runs generate by hand, and the machine that reads --json: dry run, summary, progress bar.
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { CLI, repogen, sh, tmp } from "../helpers.js";
 import { craftDeb, readyBuild, treeBuild } from "../builds.js";
@@ -63,6 +63,19 @@ describe("generate from a person's point of view", () => {
     expect(tty.stdout).toMatch(/packaging \[#+\] 1\/1/);
     const plain = repogen(["generate", "--builds", s.builds, "--out", s.out, "--keys", s.keys, "--state", s.state, "--now", NOW]);
     expect(plain.stderr + plain.stdout).not.toMatch(/packaging \[/);
+  });
+
+  it("[apt] contents = false writes no Contents index, and the tree stays consistent", () => {
+    const s = setup();
+    const cfg = path.join(s.work, "repogen.toml");
+    writeFileSync(cfg, '[apt]\ncontents = false\nindex_compression = ["xz"]\n');
+    const r = repogen(["generate", "--config", cfg, "--builds", s.builds, "--out", s.out, "--keys", s.keys, "--state", s.state, "--now", NOW]);
+    expect(r.status, r.stderr).toBe(0);
+    const rel = readFileSync(path.join(s.out, "apt/dists/debian-12/Release"), "utf8");
+    expect(rel).not.toMatch(/Contents/);
+    expect(rel).not.toMatch(/Packages\.gz/);
+    expect(rel).toMatch(/ main\/binary-amd64\/Packages\.xz$/m);
+    expect(repogen(["verify", s.out, "--deep"]).status).toBe(0);
   });
 
   it("a builds folder that does not exist is a usage error (exit 2) and writes nothing", () => {
