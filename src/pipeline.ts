@@ -111,8 +111,8 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     const scan = await scanBuilds(c.builds, state);
     mark("scan", t);
     const rejected: Rejection[] = [...scan.rejections];
-    const existing = await surveyTree(tree);
     const publicKeys = await o.loadKeys(new Set(scan.builds.map((b) => b.platform.family)));
+    const existing = await surveyTree(tree);
     await rm(work, { recursive: true, force: true });
     await mkdir(work, { recursive: true });
 
@@ -144,7 +144,6 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
       if ("reason" in p) rejected.push(p);
       else cands.push(p);
     }
-    o.progress?.(scan.builds.length, scan.builds.length, "packaging");
     mark("package", t);
 
     const sel = select(cands, c.keepVersions);
