@@ -240,13 +240,13 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
       if (differs) {
         await tree.put(`${r}/${MARKER}`, JSON.stringify({ files: expected }) + "\n", { uncounted: true });
         markers.push(`${r}/${MARKER}`);
-      } else await rm(path.join(c.output, r, MARKER), { force: true });
+      } else await tree.discard(`${r}/${MARKER}`);
     }
     for (const stage of [2, 3, 4] as const) {
       for (const f of site0.filter((x) => x.stage === stage)) await tree.put(f.path, f.data);
       for (const f of files.filter((x) => x.stage === stage)) await tree.put(f.path, f.data, { mtime: f.mtime });
     }
-    for (const m of markers) await rm(path.join(c.output, m), { force: true });
+    for (const m of markers) await tree.discard(m);
     const newest = sel.chosen.reduce((m, x) => Math.max(m, x.build.start.getTime()), 0);
     await tree.put(
       "index.html",

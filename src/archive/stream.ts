@@ -9,11 +9,15 @@ export async function writeCompressed(gen: AsyncIterable<Buffer>, compressor: Tr
   await pipeline(Readable.from(gen), compressor, createWriteStream(file));
 }
 
-/** Streams bytes [start, start+size) of a file into a writable without ending it. */
-export async function copyRange(file: string, start: number, size: number, out: Writable): Promise<void> {
+/**
+ * Streams bytes [start, start+size) of a file into a writable without ending it; `onChunk` sees
+ * every chunk on its way (to hash what is written).
+ */
+export async function copyRange(file: string, start: number, size: number, out: Writable, onChunk?: (b: Buffer) => void): Promise<void> {
   if (size === 0) return;
   const rs = createReadStream(file, { start, end: start + size - 1, highWaterMark: 1 << 20 });
   for await (const chunk of rs) {
+    onChunk?.(chunk as Buffer);
     if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
   }
 }

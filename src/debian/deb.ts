@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, mkdtemp, rm, stat, readFile } from "node:fs/promises";
 import os from "node:os";
-import { Readable, type Writable } from "node:stream";
+import { Readable } from "node:stream";
 import path from "node:path";
 import zlib from "node:zlib";
 import { arHeader, arPadding, listArAt, readAtBuffer, readAtHandle, readMember, type ArMember, type ReadAt } from "../archive/ar.js";
@@ -260,10 +260,11 @@ export async function rewriteDebFrom(src: DebSource, version: string, out: strin
       } else {
         put(arHeader(m.name, m.size, m.mtime));
         if (src.buf) put(src.buf.subarray(m.offset, m.offset + m.size));
-        else {
-          const h = { write: (b: Buffer) => put(b), once: ws.once.bind(ws) } as unknown as Writable;
-          await copyRange(file, m.offset, m.size, h);
-        }
+        else
+          await copyRange(file, m.offset, m.size, ws, (b) => {
+            hash.update(b);
+            size += b.length;
+          });
         put(arPadding(m.size));
       }
     }

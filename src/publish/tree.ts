@@ -120,6 +120,11 @@ export class Tree {
     return true;
   }
 
+  /** Removes a file of our own bookkeeping (a publishing marker): not a change clients see. */
+  async discard(rel: string): Promise<void> {
+    if (!this.dryRun) await rm(this.abs(rel), { force: true });
+  }
+
   async remove(rel: string): Promise<void> {
     this.changes.removed.push(rel);
     if (this.dryRun) return;

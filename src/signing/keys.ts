@@ -43,29 +43,27 @@ function isDemo(file: string, name: string): boolean {
   }
 }
 
-export async function loadAptKey(keysDir: string, passphrase: string | undefined, warn: (s: string) => void): Promise<AptSigner> {
-  const file = path.join(keysDir, APT_KEY);
+/** Reads a private key file: a missing one is a KeyError; the demo key and loose modes are warned of. */
+async function readKeyFile(keysDir: string, name: string, what: string, warn: (s: string) => void): Promise<{ file: string; text: string }> {
+  const file = path.join(keysDir, name);
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch {
-    throw new KeyError(`no APT signing key (run "repogen keygen --keys ${keysDir}" or put an armored OpenPGP private key there)`, file);
+    throw new KeyError(`no ${what} (run "repogen keygen --keys ${keysDir}" or put one there)`, file);
   }
-  if (isDemo(file, APT_KEY)) warn(`WARNING: signing with the PUBLIC DEMO KEY from keys.example/: anyone can forge this repository. Run "repogen keygen" for real keys.`);
+  if (isDemo(file, name)) warn(`WARNING: signing with the PUBLIC DEMO KEY ${name} from keys.example/: anyone can forge this repository. Run "repogen keygen" for real keys.`);
   else await warnPermissions(file, warn);
+  return { file, text };
+}
+
+export async function loadAptKey(keysDir: string, passphrase: string | undefined, warn: (s: string) => void): Promise<AptSigner> {
+  const { file, text } = await readKeyFile(keysDir, APT_KEY, "APT signing key (an armored OpenPGP private key)", warn);
   return loadAptSigner(text, passphrase, file);
 }
 
 export async function loadPkgKey(keysDir: string, passphrase: string | undefined, warn: (s: string) => void): Promise<PkgSigner> {
-  const file = path.join(keysDir, PKG_KEY);
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    throw new KeyError(`no FreeBSD signing key (run "repogen keygen --keys ${keysDir}" or put an RSA private key in PEM there)`, file);
-  }
-  if (isDemo(file, PKG_KEY)) warn(`WARNING: signing FreeBSD catalogues with the PUBLIC DEMO KEY from keys.example/: anyone can forge this repository.`);
-  else await warnPermissions(file, warn);
+  const { file, text } = await readKeyFile(keysDir, PKG_KEY, "FreeBSD signing key (an RSA private key in PEM)", warn);
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: text, format: "pem", passphrase });
