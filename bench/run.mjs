@@ -5,7 +5,7 @@
 // Needs: dpkg-deb, apt-ftparchive (apt-utils), gpg, xz, gzip, GNU time (/usr/bin/time).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, linkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, linkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -96,8 +96,6 @@ function gpgHome(keys) {
 
 function referencePipeline(debs, out, keys, db) {
   const home = gpgHome(keys);
-  rmSync(path.join(out, "pool"), { recursive: true, force: true });
-  rmSync(path.join(out, "dists"), { recursive: true, force: true });
   const pool = path.join(out, "pool/main/b");
   mkdirSync(pool, { recursive: true });
   const dist = path.join(out, "dists/debian-12");
@@ -146,20 +144,32 @@ const asIs = path.join(WORK, "as-is.toml");
 writeFileSync(asIs, 'versioning = "as-is"\n[apt]\ncontents = true\n');
 const byBuild = path.join(WORK, "build.toml");
 writeFileSync(byBuild, '[apt]\ncontents = true\n');
+// Output of earlier runs is moved aside, not deleted, before a timed run: deleting thousands of
+// files makes the file system's next few hundred milliseconds of metadata work slow (journal,
+// discard), which would be charged to whichever run comes next. The trash goes at the end.
+const TRASH = path.join(WORK, "trash");
+rmSync(TRASH, { recursive: true, force: true });
+mkdirSync(TRASH, { recursive: true });
+let trashed = 0;
 const fresh = (n) => {
   const d = path.join(WORK, n);
-  rmSync(d, { recursive: true, force: true });
+  if (existsSync(d)) renameSync(d, path.join(TRASH, String(trashed++)));
   return d;
 };
 
 // 1. cold, as-is
 const refOut = path.join(WORK, "ref");
-const refCold = median(Array.from({ length: RUNS }, () => timed(() => referencePipeline(base, refOut, keys))));
-const coldAsIs = median(Array.from({ length: RUNS }, () => timed(() => generate(asIs, buildsBase, fresh("out-asis"), fresh("state-asis"), keys))));
+const refCold = median(Array.from({ length: RUNS }, () => (fresh("ref"), timed(() => referencePipeline(base, refOut, keys)))));
+const coldRun = (cfg, tag) => {
+  const out = fresh(`out-${tag}`);
+  const st = fresh(`state-${tag}`);
+  return timed(() => generate(cfg, buildsBase, out, st, keys));
+};
+const coldAsIs = median(Array.from({ length: RUNS }, () => coldRun(asIs, "asis")));
 report(`1. cold, ${N} builds, versioning as-is`, coldAsIs, refCold, "apt-ftparchive pipeline");
 
 // 2. cold, default versioning (every .deb rewritten)
-const coldBuild = median(Array.from({ length: RUNS }, () => timed(() => generate(byBuild, buildsBase, fresh("out-build"), fresh("state-build"), keys))));
+const coldBuild = median(Array.from({ length: RUNS }, () => coldRun(byBuild, "build")));
 report(`2. cold, ${N} builds, versioning build`, coldBuild, refCold, "apt-ftparchive pipeline");
 
 // 3. incremental: 10 new on top of N (repogen's warm state; the pipeline with its --db cache)
@@ -175,7 +185,9 @@ for (let r = 0; r < RUNS; r++) {
   incr.push(timed(() => generate(byBuild, b, out, st, keys)));
   const db = path.join(WORK, "ftparchive.db");
   rmSync(db, { force: true });
+  fresh("ref");
   referencePipeline(base, refOut, keys, db);
+  fresh("ref");
   incrRef.push(timed(() => referencePipeline([...base, ...extra], refOut, keys, db)));
 }
 report(`3. incremental, 10 new on ${N}`, median(incr), coldBuild, "repogen cold (2.)");
@@ -245,4 +257,5 @@ for (const n of [N, BIG_N]) {
   rss.push(mb);
   console.log(`6. peak RSS, cold run, ${String(n).padEnd(5)} builds        ${mb.toFixed(0).padStart(8)} MB`);
 }
+rmSync(TRASH, { recursive: true, force: true });
 console.log(`\ntargets: cold ≤ 1.0× pipeline: ${(coldAsIs / refCold).toFixed(2)}; incremental ≤ 0.1× cold: ${(median(incr) / coldBuild).toFixed(3)}; .deb build ≤ 1.1× dpkg-deb: ${(ours / theirs).toFixed(2)}; RSS ≤ 200 MB at ${BIG_N}: ${rss[1].toFixed(0)} MB`);

@@ -9,6 +9,7 @@ import zlib from "node:zlib";
 import lzma from "lzma-native";
 import { Decompress as ZstdDecompress } from "fzstd";
 import { CorruptArchiveError, UsageError } from "../errors.js";
+import { decodeXzSync, XzFormatError } from "./xz.js";
 
 export type Compression = "xz" | "gz" | "zst" | "bz2" | "lzma" | "none";
 
@@ -158,13 +159,33 @@ export async function compressIndexXz(input: Buffer): Promise<Buffer> {
   return collect(compressor("xz", 6, input.length < 256 << 10, blockSize), input);
 }
 
+/** Output size up to which xz held in memory is decoded synchronously in JavaScript (see xz.ts). */
+export const SYNC_XZ_LIMIT = 16 << 20;
+
+/**
+ * xz data held in memory, decoded in this thread when its output is at most `limit` bytes; null when
+ * it has to go through liblzma instead (too large, or a filter the JavaScript decoder lacks).
+ */
+export function decodeXzInMemory(input: Uint8Array, subject?: string, limit = SYNC_XZ_LIMIT): Buffer | null {
+  try {
+    return decodeXzSync(input, limit);
+  } catch (e) {
+    if (e instanceof XzFormatError) throw new CorruptArchiveError(`cannot decompress xz data: ${e.message}`, subject);
+    throw e;
+  }
+}
+
 export async function decompressBuffer(c: Compression, input: Buffer, subject?: string): Promise<Buffer> {
   try {
     if (c === "gz") return zlib.gunzipSync(input);
     if (c === "none") return input;
+    if (c === "xz") {
+      const out = decodeXzInMemory(input, subject);
+      if (out) return out;
+    }
     return await collect(decompressor(c), input);
   } catch (e) {
-    if (e instanceof CorruptArchiveError) throw new CorruptArchiveError(e.message, subject);
+    if (e instanceof CorruptArchiveError) throw new CorruptArchiveError(e.message, subject ?? e.subject);
     throw new CorruptArchiveError(`cannot decompress ${c} data: ${(e as Error).message}`, subject);
   }
 }

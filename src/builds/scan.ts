@@ -5,7 +5,6 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { errorLine, UsageError } from "../errors.js";
 import { parsePlatform, type PlatformInfo } from "../platform.js";
@@ -107,7 +106,7 @@ export async function hashWithCache(file: string, cache?: HashCache, known?: Sta
   const st = known ?? statSync(file);
   const hit = cache?.get(file, st.size, st.mtimeMs, st.ino);
   if (hit) return hit;
-  const h = st.size <= SMALL_FILE ? createHash("sha256").update(await readFile(file)).digest("hex") : await sha256File(file);
+  const h = st.size <= SMALL_FILE ? createHash("sha256").update(readFileSync(file)).digest("hex") : await sha256File(file);
   cache?.set(file, st.size, st.mtimeMs, st.ino, h);
   return h;
 }
