@@ -13,6 +13,11 @@ import { acquireLock } from "./publish/lock.js";
 import { State, type CachedPackage } from "./publish/state.js";
 import { Tree } from "./publish/tree.js";
 import { mapLimit, PARALLEL } from "./util/concurrency.js";
+import { collectGarbage } from "./util/memory.js";
+
+/** From this many builds, garbage is collected between phases to keep the peak down (util/memory). */
+const LARGE_RUN = 1000;
+
 import { applyRetention, MARKER, surveyTree } from "./publish/retention.js";
 import { aptSources, indexPage, type SiteRepo } from "./site/render.js";
 import { createHash } from "node:crypto";
@@ -110,6 +115,8 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     let t = Date.now();
     const scan = await scanBuilds(c.builds, state);
     mark("scan", t);
+    const large = scan.builds.length >= LARGE_RUN;
+    if (large) collectGarbage();
     const rejected: Rejection[] = [...scan.rejections];
     const publicKeys = await o.loadKeys(new Set(scan.builds.map((b) => b.platform.family)));
     const existing = await surveyTree(tree);
@@ -118,9 +125,8 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
 
     t = Date.now();
     const cands: Candidate[] = [];
-    const ctx = { config: c, work, hash: (f: string) => hashWithCache(f, undefined) };
-    let done = 0;
-    const prepared = await mapLimit(scan.builds, PARALLEL, async (b): Promise<Candidate | Rejection> => {
+    // First the cache: which builds are already packaged (their pool file still there).
+    const keyed = await mapLimit(scan.builds, PARALLEL, async (b) => {
       const family = o.families[b.platform.family];
       try {
         const specSha = b.spec ? createHash("sha256").update(await readFile(b.spec)).digest("hex") : "";
@@ -131,8 +137,19 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
           const st = statSync(path.join(c.output, cached.pool), { throwIfNoEntry: false });
           if (!st || st.size !== cached.size) cached = undefined;
         }
-        const prep = await family.prepare(b, ctx, cached);
-        state.setPackage(key, prep.pkg);
+        return { b, family, key, cached };
+      } catch (e) {
+        return { b, family, error: e };
+      }
+    });
+    const ctx = { config: c, work, hash: (f: string) => hashWithCache(f, undefined) };
+    let done = 0;
+    const prepared = await mapLimit(keyed, PARALLEL, async (k): Promise<Candidate | Rejection> => {
+      const { b, family } = k;
+      try {
+        if ("error" in k) throw k.error;
+        const prep = await family.prepare(b, ctx, k.cached);
+        state.setPackage(k.key, prep.pkg);
         return { build: b, family, repo: family.repositoryOf(b, prep.pkg), ...prep };
       } catch (e) {
         return { dir: b.dir, reason: errorLine(e) };
@@ -145,6 +162,7 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
       else cands.push(p);
     }
     mark("package", t);
+    if (large) collectGarbage();
 
     const sel = select(cands, c.keepVersions);
     rejected.push(...sel.rejected);
@@ -167,6 +185,7 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     sel.chosen = sel.chosen.filter((c) => !failedPool.has(c));
     // Packages of this run that were not chosen stay out of the pool.
     mark("pool", t);
+    if (large) collectGarbage();
 
     // 2. indexes and signatures, per repository
     t = Date.now();

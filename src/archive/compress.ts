@@ -164,11 +164,12 @@ export const SYNC_XZ_LIMIT = 16 << 20;
 
 /**
  * xz data held in memory, decoded in this thread when its output is at most `limit` bytes; null when
- * it has to go through liblzma instead (too large, or a filter the JavaScript decoder lacks).
+ * it has to go through liblzma instead (too large, or a filter the JavaScript decoder lacks). With
+ * `scratch`, the result is only valid until the next scratch decode (see decodeXzSync).
  */
-export function decodeXzInMemory(input: Uint8Array, subject?: string, limit = SYNC_XZ_LIMIT): Buffer | null {
+export function decodeXzInMemory(input: Uint8Array, subject?: string, opts: { scratch?: boolean; limit?: number } = {}): Buffer | null {
   try {
-    return decodeXzSync(input, limit);
+    return decodeXzSync(input, opts.limit ?? SYNC_XZ_LIMIT, { scratch: opts.scratch });
   } catch (e) {
     if (e instanceof XzFormatError) throw new CorruptArchiveError(`cannot decompress xz data: ${e.message}`, subject);
     throw e;

@@ -117,7 +117,24 @@ interface IndexRecord {
  * cover (other filters, several streams) or whose output would exceed `limit` bytes. Throws
  * XzFormatError for a corrupt one.
  */
-export function decodeXzSync(input: Uint8Array, limit: number): Buffer | null {
+/**
+ * Output buffer reused by `scratch` calls: listing a data member needs its bytes only until the tar
+ * headers are read, and thousands of fresh 10–100 KiB buffers per run are what grows the process.
+ */
+let scratchBuf = Buffer.allocUnsafe(0);
+const SCRATCH_KEEP = 4 << 20;
+
+function outputBuffer(size: number, scratch: boolean): Buffer {
+  if (!scratch || size > SCRATCH_KEEP) return Buffer.allocUnsafe(size);
+  if (scratchBuf.length < size) scratchBuf = Buffer.allocUnsafe(Math.max(size, 64 << 10));
+  return scratchBuf.subarray(0, size);
+}
+
+/**
+ * With `scratch`, the result is a view of a buffer that the next scratch call overwrites: the caller
+ * must be done with it before decoding again.
+ */
+export function decodeXzSync(input: Uint8Array, limit: number, opts: { scratch?: boolean } = {}): Buffer | null {
   let end = input.length;
   // Stream padding: zero bytes in multiples of four after the footer.
   while (end >= 4 && readU32(input, end - 4) === 0) end -= 4;
@@ -157,7 +174,7 @@ export function decodeXzSync(input: Uint8Array, limit: number): Buffer | null {
   if (blocksEnd !== indexStart) return null; // several streams, or a layout this decoder does not cover
   if (total > limit) return null;
 
-  const out = Buffer.allocUnsafe(total);
+  const out = outputBuffer(total, opts.scratch === true);
   let inPos = 12;
   let outPos = 0;
   for (const r of records) {
@@ -434,6 +451,8 @@ function readU32BE(b: Uint8Array, o: number): number {
 }
 
 /** Decodes LZMA2 chunks from input[pos, end) into out[outPos, outEnd); returns the end of the chunks. */
+const EMPTY = new Uint8Array(0);
+
 /** One decoder reused by every call: decoding is synchronous, and its tables are 28 KiB to set up. */
 const shared = new Lzma2Decoder();
 
@@ -493,5 +512,6 @@ function decodeLzma2(input: Uint8Array, pos: number, end: number, out: Buffer, o
     outPos += unpacked;
   }
   if (outPos !== outEnd) fail("LZMA2 data shorter than the index says");
+  d.input = EMPTY;
   return pos;
 }

@@ -111,13 +111,23 @@ export async function hashWithCache(file: string, cache?: HashCache, known?: Sta
   return h;
 }
 
-/** A path named by build.json: relative, no "..", and not leaving the build folder through symlinks. */
-function safePath(dir: string, realDir: string, rel: unknown, what: string): string {
+/**
+ * A path named by build.json: relative, no "..", and not leaving the build folder through symlinks.
+ * Returns its real path, and its stat when that came for free.
+ */
+function safePath(dir: string, realDir: string, rel: unknown, what: string): { real: string; st?: Stats } {
   if (typeof rel !== "string" || rel === "") throw new Reject(`${what} must be a non-empty string`);
   if (rel.startsWith("/") || path.isAbsolute(rel)) throw new Reject(`${what} "${rel}" is an absolute path`);
   if (rel.split(/[\\/]/).includes("..")) throw new Reject(`${what} "${rel}" contains ".."`);
   if (/[\x00-\x1f\x7f]/.test(rel)) throw new Reject(`${what} "${rel}" contains a control character`);
   const abs = path.join(dir, rel);
+  // The common case, a plain file right in the build folder, needs no realpath: an lstat that finds
+  // no symlink proves it (the folder's own real path is known).
+  if (!/[\\/]/.test(rel)) {
+    const st = lstatSync(abs, { throwIfNoEntry: false });
+    if (!st) throw new Reject(`${what} "${rel}" does not exist`);
+    if (!st.isSymbolicLink()) return { real: path.join(realDir, rel), st };
+  }
   let real: string;
   try {
     real = realpathSync.native(abs);
@@ -125,7 +135,7 @@ function safePath(dir: string, realDir: string, rel: unknown, what: string): str
     throw new Reject(`${what} "${rel}" does not exist`);
   }
   if (!inside(realDir, real)) throw new Reject(`${what} "${rel}" leaves the build folder through a symlink`);
-  return real;
+  return { real };
 }
 
 function str(o: Record<string, unknown>, k: string): string {
@@ -135,12 +145,11 @@ function str(o: Record<string, unknown>, k: string): string {
   return v;
 }
 
-async function readBuild(dir: string, jobFolder: string, uuidFolder: string, cache?: HashCache): Promise<Build | "failed"> {
+async function readBuild(dir: string, realDir: string, jobFolder: string, uuidFolder: string, cache?: HashCache): Promise<Build | "failed"> {
   const file = path.join(dir, "build.json");
   const st = lstatSync(file, { throwIfNoEntry: false });
   if (!st || !st.isFile()) throw new Reject("build.json is missing or not a regular file");
   if (st.size > BUILD_JSON_LIMIT) throw new Reject("build.json is larger than 1 MiB");
-  const realDir = realpathSync.native(dir);
   let raw: unknown;
   try {
     const key = statKey(st);
@@ -183,10 +192,10 @@ async function readBuild(dir: string, jobFolder: string, uuidFolder: string, cac
   for (const [i, a] of (o.artifacts as unknown[]).entries()) {
     if (typeof a !== "object" || a === null) throw new Reject(`artifacts[${i}] must be an object`);
     const ar = a as Record<string, unknown>;
-    const real = safePath(dir, realDir, ar.path, `artifacts[${i}].path`);
+    const { real, st: known } = safePath(dir, realDir, ar.path, `artifacts[${i}].path`);
     const sha = ar.sha256;
     if (typeof sha !== "string" || !/^[0-9a-f]{64}$/.test(sha)) throw new Reject(`artifacts[${i}].sha256 must be 64 lowercase hex digits`);
-    const ast = statSync(real);
+    const ast = known ?? statSync(real);
     if (!ast.isFile()) throw new Reject(`artifact "${ar.path as string}" is not a regular file`);
     const got = await hashWithCache(real, cache, ast);
     if (got !== sha) throw new Reject(`artifact "${ar.path as string}" has SHA-256 ${got}, build.json says ${sha}`);
@@ -194,10 +203,10 @@ async function readBuild(dir: string, jobFolder: string, uuidFolder: string, cac
     resolved.set(path.normalize(ar.path as string), real);
   }
   const mainRel = str(o, "main_binary");
-  const main = resolved.get(path.normalize(mainRel)) ?? safePath(dir, realDir, mainRel, "main_binary");
+  const main = resolved.get(path.normalize(mainRel)) ?? safePath(dir, realDir, mainRel, "main_binary").real;
   const base: Omit<Build, "kind"> = { dir, job, uuid, platform, arch, start, buildtime: buildtimeOf(start), main };
   if (o.package !== undefined) {
-    const spec = safePath(dir, realDir, o.package, "package");
+    const spec = safePath(dir, realDir, o.package, "package").real;
     if (!statSync(main).isDirectory()) throw new Reject(`main_binary "${mainRel}" must be the staged tree's folder when "package" is given`);
     return { ...base, kind: "tree", spec };
   }
@@ -219,6 +228,8 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
     // A builds folder that is not there is a configuration mistake, not an empty repository.
     throw new UsageError(`the builds folder cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, buildsDir);
   }
+  // Job and build folders are checked not to be symlinks, so their real paths follow from this one.
+  const realBuilds = realpathSync.native(buildsDir);
   const dirs: Array<{ dir: string; job: string; uuid: string }> = [];
   for (const job of jobs) {
     const jobDir = path.join(buildsDir, job);
@@ -231,7 +242,7 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
     if (st.isSymbolicLink()) return { dir, reason: "the build folder is a symlink" };
     if (!st.isDirectory()) return null;
     try {
-      return await readBuild(dir, job, uuid, cache);
+      return await readBuild(dir, path.join(realBuilds, job, uuid), job, uuid, cache);
     } catch (e) {
       return { dir, reason: e instanceof Reject ? e.message : errorLine(e) };
     }

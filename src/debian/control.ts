@@ -70,13 +70,15 @@ function checkValue(name: string, value: string, subject?: string): void {
 }
 
 export function serialise(p: Paragraph, subject?: string): string {
-  let s = "";
+  // Joined, not appended: a string built with += stays a tree of pieces, and the state keeps
+  // thousands of these paragraphs in memory.
+  const lines: string[] = [];
   for (const [name, value] of p) {
     if (!FIELD_NAME.test(name) || name.startsWith("-") || name.startsWith("#")) throw new FormatError(`bad field name "${name}"`, subject);
     checkValue(name, value, subject);
-    s += value.startsWith("\n") ? `${name}:${value}\n` : `${name}: ${value}\n`;
+    lines.push(value.startsWith("\n") ? `${name}:${value}\n` : `${name}: ${value}\n`);
   }
-  return s;
+  return lines.join("");
 }
 
 /** A value that must stay on one line (Package, Version, Depends, Maintainer, …). */

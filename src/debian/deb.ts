@@ -4,7 +4,7 @@
  * version of a ready one while copying its data member byte for byte.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, readFileSync, statSync } from "node:fs";
+import { createReadStream, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { open, mkdtemp, rm, stat, readFile } from "node:fs/promises";
 import os from "node:os";
 import { Readable } from "node:stream";
@@ -104,6 +104,8 @@ export interface DebSource {
   read: ReadAt;
   /** The whole file, when it was small enough to hold. */
   buf?: Buffer;
+  /** The control member's entries, once decoded. */
+  controlTar?: Array<TarReadEntry & { data?: Buffer }>;
   close(): Promise<void>;
 }
 
@@ -128,7 +130,13 @@ export async function openDeb(file: string): Promise<DebSource> {
   return { file, size: (await fh.stat()).size, read: readAtHandle(fh), close: () => fh.close() };
 }
 
-async function readControlTar(src: DebSource, lay: DebLayout) {
+async function readControlTar(src: DebSource, lay: DebLayout): Promise<Array<TarReadEntry & { data?: Buffer }>> {
+  // Reading a package and then rewriting its version decodes the control member once.
+  if (!src.controlTar) src.controlTar = await decodeControlTar(src, lay);
+  return src.controlTar.map((e) => ({ ...e }));
+}
+
+async function decodeControlTar(src: DebSource, lay: DebLayout) {
   const file = src.file;
   if (lay.control.size > CONTROL_LIMIT) throw new CorruptArchiveError("control member is implausibly large", file);
   const raw = await readMember(src.read, lay.control);
@@ -155,7 +163,9 @@ async function listData(src: DebSource, data: ArMember): Promise<DebFile[]> {
   const comp = compressionFromName(data.name)!;
   try {
     const inMemory = src.buf?.subarray(data.offset, data.offset + data.size);
-    const decoded = inMemory && (comp === "none" ? inMemory : comp === "xz" ? decodeXzInMemory(inMemory, file) : null);
+    // The scratch buffer is fine here: the parser keeps names and sizes, not bytes, and is done
+    // with the data before anything else decodes.
+    const decoded = inMemory && (comp === "none" ? inMemory : comp === "xz" ? decodeXzInMemory(inMemory, file, { scratch: true }) : null);
     if (decoded) parser.write(decoded);
     else {
       const dec = decompressor(comp);
@@ -234,7 +244,7 @@ export interface RewriteResult {
  * control.tar.gz); debian-binary and the data member are copied byte for byte. The SHA-256 of the
  * result is computed while it is written.
  */
-export async function rewriteDebFrom(src: DebSource, version: string, out: string): Promise<RewriteResult> {
+export async function rewriteDebFrom(src: DebSource, version: string, out: string, opts: { privateOut?: boolean } = {}): Promise<RewriteResult> {
   const file = src.file;
   parseDebVersion(version, file);
   const lay = layout(await listArAt(src.read, src.size, file), file);
@@ -246,9 +256,26 @@ export async function rewriteDebFrom(src: DebSource, version: string, out: strin
   const tar = tarBuffer(entries.map((e) => ({ ...e, type: e.type === "other" ? "file" : e.type })));
   // The new control member is always control.tar.gz: every dpkg reads it, and zlib compresses a
   // few KiB in microseconds where each liblzma stream costs a millisecond or more to set up.
-  const newControl = zlib.gzipSync(tar, { level: 9 });
+  const newControl = zlib.gzipSync(tar, { level: 6 });
   const controlName = "control.tar.gz";
   const members = lay.members.filter((m) => m.offset <= lay.data.offset);
+  if (src.buf) {
+    // A package held in memory is put together in memory and written with one call. A `privateOut`
+    // (generate's work folder, published later by a rename) needs no temporary name of its own.
+    const parts: Buffer[] = [Buffer.from("!<arch>\n", "latin1")];
+    for (const m of members) {
+      const body = m === lay.control ? newControl : src.buf.subarray(m.offset, m.offset + m.size);
+      parts.push(arHeader(m === lay.control ? controlName : m.name, body.length, m.mtime), body, arPadding(body.length));
+    }
+    const whole = Buffer.concat(parts);
+    if (opts.privateOut) writeFileSync(out, whole);
+    else {
+      const tmp = `${out}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+      writeFileSync(tmp, whole);
+      renameSync(tmp, out);
+    }
+    return { file: out, control, size: whole.length, sha256: createHash("sha256").update(whole).digest("hex") };
+  }
   const hash = createHash("sha256");
   let size = 0;
   await writeFileAtomic(out, async (ws) => {
@@ -265,12 +292,10 @@ export async function rewriteDebFrom(src: DebSource, version: string, out: strin
         put(arPadding(newControl.length));
       } else {
         put(arHeader(m.name, m.size, m.mtime));
-        if (src.buf) put(src.buf.subarray(m.offset, m.offset + m.size));
-        else
-          await copyRange(file, m.offset, m.size, ws, (b) => {
-            hash.update(b);
-            size += b.length;
-          });
+        await copyRange(file, m.offset, m.size, ws, (b) => {
+          hash.update(b);
+          size += b.length;
+        });
         put(arPadding(m.size));
       }
     }

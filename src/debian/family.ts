@@ -2,20 +2,15 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Build } from "../builds/scan.js";
-import { debianBuildVersion } from "../builds/versioning.js";
 import type { Config } from "../config.js";
-import { FormatError } from "../errors.js";
 import { mainBinary, type Family, type PrepareContext, type Prepared, type RepoFile, type SiteContext, type RepositoryResult } from "../family.js";
 import type { CachedPackage } from "../publish/state.js";
-import { buildDeb, openDeb, readDebFrom, rewriteDebFrom, type DebFile } from "./deb.js";
+import { buildDeb } from "./deb.js";
+import { readReadyDeb, type ReadyDebTask } from "./ready-deb.js";
 import { compareDebVersions, versionForFilename } from "./version.js";
 import { packagesParagraph, poolDir, releaseIdentity, releaseText, suiteIndexes, type AptPackage } from "./repository.js";
 import { get, serialise } from "./control.js";
 import type { AptSigner } from "../signing/openpgp.js";
-
-function contentFiles(files: DebFile[]): string[] {
-  return files.filter((f) => f.type !== "dir").map((f) => f.path.slice(1));
-}
 
 function poolFor(name: string, version: string, arch: string): string {
   return `apt/${poolDir(name)}/${name}_${versionForFilename(version)}_${arch}.deb`;
@@ -59,30 +54,23 @@ export class DebianFamily implements Family {
       ).file,
     );
     const { file: source, owned, sha256: mainSha } = main;
-    const src = await openDeb(source);
-    let info, version: string, produced: string, move: boolean, control, sha256: string, size: number;
-    try {
-      // The data member is only decoded when Contents needs its file list.
-      info = await readDebFrom(src, { files: ctx.config.apt.contents });
-      if (info.arch !== build.arch) throw new FormatError(`the package's Architecture is ${info.arch}, build.json says ${build.arch}`);
-      version = versioning === "build" ? debianBuildVersion(info.version, build.buildtime, mainSha) : info.version;
-      if (version !== info.version) {
-        const r = await rewriteDebFrom(src, version, path.join(ctx.work, `${build.uuid}.deb`));
-        ({ control, sha256, size } = r);
-        produced = r.file;
-        move = true;
-      } else {
-        ({ control } = info);
-        produced = source;
-        move = owned;
-        sha256 = mainSha;
-        size = src.size;
-      }
-    } finally {
-      await src.close();
-    }
+    const task: ReadyDebTask = {
+      source,
+      arch: build.arch,
+      files: ctx.config.apt.contents,
+      versioning,
+      buildtime: build.buildtime,
+      mainSha,
+      out: path.join(ctx.work, `${build.uuid}.deb`),
+    };
+    const info = await readReadyDeb(task);
+    const produced = info.rewritten ? info.rewritten.file : source;
+    const move = info.rewritten ? true : owned;
+    const sha256 = info.rewritten ? info.rewritten.sha256 : mainSha;
+    const size = info.rewritten ? info.rewritten.size : info.size;
+    const { control, version } = info;
     if (owned && produced !== source) await rm(path.dirname(source), { recursive: true, force: true });
-    const upstream = info.version;
+    const upstream = info.upstream;
     const pool = poolFor(info.name, version, info.arch);
     const entry = serialise(
       packagesParagraph({ name: info.name, version, arch: info.arch, filename: pool.replace(/^apt\//, ""), size, sha256, control: control!, files: [] }),
@@ -100,7 +88,7 @@ export class DebianFamily implements Family {
       sha256,
       entry,
       section: get(control!, "Section") ?? "misc",
-      files: contentFiles(info.files ?? []).join("\n"),
+      files: info.files.join("\n"),
     };
     return { pkg, produced, move };
   }

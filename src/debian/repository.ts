@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import zlib from "node:zlib";
+import { promisify } from "node:util";
 import { compressIndexXz, decompressBuffer } from "../archive/compress.js";
 import { serialise, type Paragraph } from "./control.js";
 import { compareDebVersions } from "./version.js";
@@ -130,8 +131,9 @@ export type Previous = (path: string) => Promise<Buffer | null>;
  * bytes (an unchanged index is not recompressed: xz of a large Packages is most of a quiet run),
  * else a new one.
  */
-async function compressedIndex(kind: "gz" | "xz", data: Buffer, name: string, previous?: Previous): Promise<Buffer> {
-  const old = previous ? await previous(name) : null;
+async function compressedIndex(kind: "gz" | "xz", data: Buffer, name: string, previous?: Previous, plainChanged = false): Promise<Buffer> {
+  // When the published uncompressed form already differs, the compressed ones cannot match.
+  const old = previous && !plainChanged ? await previous(name) : null;
   if (old) {
     try {
       if ((await decompressBuffer(kind, old)).equals(data)) return old;
@@ -139,27 +141,35 @@ async function compressedIndex(kind: "gz" | "xz", data: Buffer, name: string, pr
       // damaged: write a new one
     }
   }
-  return kind === "gz" ? zlib.gzipSync(data, { level: 9 }) : compressIndexXz(data);
+  // gzip on libuv's thread pool, so that this thread keeps feeding xz meanwhile
+  return kind === "gz" ? promisify(zlib.gzip)(data, { level: 9 }) : compressIndexXz(data);
 }
 
 export async function suiteIndexes(ps: AptPackage[], o: SuiteOptions, previous?: Previous): Promise<{ files: IndexFile[]; architectures: string[] }> {
   const architectures = suiteArchitectures(ps);
-  const files: IndexFile[] = [];
+  const files: Array<Promise<IndexFile>> = [];
+  // Every index is started before any is awaited: xz runs in its own process (on the other core)
+  // while gzip and the Contents text are made here.
   for (const arch of architectures) {
     const mine = ps.filter((p) => p.arch === arch || p.arch === "all");
     const dir = `main/binary-${arch}`;
     const packages = Buffer.from(packagesText(mine), "utf8");
-    files.push(file(`${dir}/Packages`, packages));
-    if (o.indexCompression.includes("gz")) files.push(file(`${dir}/Packages.gz`, await compressedIndex("gz", packages, `${dir}/Packages.gz`, previous)));
-    if (o.indexCompression.includes("xz")) files.push(file(`${dir}/Packages.xz`, await compressedIndex("xz", packages, `${dir}/Packages.xz`, previous)));
+    const oldPlain = previous ? await previous(`${dir}/Packages`) : null;
+    const plainChanged = !oldPlain || !oldPlain.equals(packages);
+    const compressed = (kind: "gz" | "xz") =>
+      compressedIndex(kind, packages, `${dir}/Packages.${kind}`, previous, plainChanged).then((b) => file(`${dir}/Packages.${kind}`, b));
+    const xz = o.indexCompression.includes("xz") ? compressed("xz") : null;
+    files.push(Promise.resolve(file(`${dir}/Packages`, packages)));
+    if (o.indexCompression.includes("gz")) files.push(compressed("gz"));
+    if (xz) files.push(xz);
     const rel = `Archive: ${o.suite}\nOrigin: ${o.origin}\nLabel: ${o.label}\nAcquire-By-Hash: yes\nComponent: main\nArchitecture: ${arch}\n`;
-    files.push(file(`${dir}/Release`, Buffer.from(rel, "utf8")));
+    files.push(Promise.resolve(file(`${dir}/Release`, Buffer.from(rel, "utf8"))));
     if (o.contents) {
       const contents = Buffer.from(contentsText(mine), "utf8");
-      files.push(file(`main/Contents-${arch}.gz`, await compressedIndex("gz", contents, `main/Contents-${arch}.gz`, previous)));
+      files.push(compressedIndex("gz", contents, `main/Contents-${arch}.gz`, previous).then((b) => file(`main/Contents-${arch}.gz`, b)));
     }
   }
-  return { files, architectures };
+  return { files: await Promise.all(files), architectures };
 }
 
 export function rfc2822(d: Date): string {

@@ -1,0 +1,55 @@
+/**
+ * What generate needs from one .deb: its fields and file list, and, when its version is to be
+ * rewritten, the rewritten file: one step over one package file, with plain data in and out.
+ */
+import { debianBuildVersion } from "../builds/versioning.js";
+import { FormatError } from "../errors.js";
+import type { Paragraph } from "./control.js";
+import { openDeb, readDebFrom, rewriteDebFrom } from "./deb.js";
+
+export interface ReadyDebTask {
+  /** The .deb to read. */
+  source: string;
+  /** The Architecture build.json names; the package must say the same. */
+  arch: string;
+  /** List the data member (for Contents). */
+  files: boolean;
+  /** "build": the version becomes debianBuildVersion(upstream, buildtime, mainSha). */
+  versioning: "build" | "as-is";
+  buildtime: string;
+  mainSha: string;
+  /** Where a rewritten package goes (a private work file). */
+  out: string;
+}
+
+export interface ReadyDebResult {
+  name: string;
+  arch: string;
+  upstream: string;
+  version: string;
+  /** The control fields as published (with the rewritten Version). */
+  control: Paragraph;
+  /** Regular files and symlinks, without leading "/", when asked for. */
+  files: string[];
+  /** The rewritten package, or null when the source is published as it is. */
+  rewritten: { file: string; sha256: string; size: number } | null;
+  /** Size of the source file. */
+  size: number;
+}
+
+export async function readReadyDeb(t: ReadyDebTask): Promise<ReadyDebResult> {
+  const src = await openDeb(t.source);
+  try {
+    // The data member is only decoded when Contents needs its file list.
+    const info = await readDebFrom(src, { files: t.files });
+    if (info.arch !== t.arch) throw new FormatError(`the package's Architecture is ${info.arch}, build.json says ${t.arch}`);
+    const version = t.versioning === "build" ? debianBuildVersion(info.version, t.buildtime, t.mainSha) : info.version;
+    const files = (info.files ?? []).filter((f) => f.type !== "dir").map((f) => f.path.slice(1));
+    const base = { name: info.name, arch: info.arch, upstream: info.version, version, files, size: src.size };
+    if (version === info.version) return { ...base, control: info.control, rewritten: null };
+    const r = await rewriteDebFrom(src, version, t.out, { privateOut: true });
+    return { ...base, control: r.control, rewritten: { file: r.file, sha256: r.sha256, size: r.size } };
+  } finally {
+    await src.close();
+  }
+}
