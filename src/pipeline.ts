@@ -15,8 +15,11 @@ import { Tree } from "./publish/tree.js";
 import { mapLimit, PARALLEL } from "./util/concurrency.js";
 import { collectGarbage } from "./util/memory.js";
 
-/** From this many builds, garbage is collected between phases to keep the peak down (util/memory). */
-const LARGE_RUN = 1000;
+/**
+ * From this many builds, garbage is collected between phases to keep the peak down (util/memory);
+ * below it the peak is far from any limit and the collections would only cost time.
+ */
+const LARGE_RUN = 5000;
 
 import { applyRetention, MARKER, surveyTree } from "./publish/retention.js";
 import { aptSources, indexPage, type SiteRepo } from "./site/render.js";
@@ -110,16 +113,22 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
   const placed: string[] = [];
   const work = path.join(c.state, `work-${process.pid}`);
   try {
+    let t = Date.now();
     const state = new State(c.state);
     await state.load();
-    let t = Date.now();
+    mark("state", t);
+    t = Date.now();
     const scan = await scanBuilds(c.builds, state);
     mark("scan", t);
     const large = scan.builds.length >= LARGE_RUN;
     if (large) collectGarbage();
     const rejected: Rejection[] = [...scan.rejections];
+    t = Date.now();
     const publicKeys = await o.loadKeys(new Set(scan.builds.map((b) => b.platform.family)));
+    mark("keys", t);
+    t = Date.now();
     const existing = await surveyTree(tree);
+    mark("survey", t);
     await rm(work, { recursive: true, force: true });
     await mkdir(work, { recursive: true });
 
@@ -290,7 +299,9 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     await applyRetention(tree, existing, live, state.dropped, Math.floor(o.now.getTime() / 1000), c.graceHours);
     mark("retention", t);
 
+    t = Date.now();
     if (!o.dryRun) await state.save();
+    mark("save", t);
     timings.total = Date.now() - t0;
     const published: Summary["published"] = {};
     for (const r of siteRepos) published[`${r.kind} ${r.key}`] = r.rows.map(({ name, version, arch, file }) => ({ name, version, arch, file }));

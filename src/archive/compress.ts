@@ -4,14 +4,26 @@
  * JavaScript) and written with the system `zstd`, since Node 20's zlib has none.
  */
 import { PassThrough, Transform, type TransformCallback } from "node:stream";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import path from "node:path";
 import zlib from "node:zlib";
-import lzma from "lzma-native";
+import { createRequire } from "node:module";
+import type LzmaNative from "lzma-native";
 import { Decompress as ZstdDecompress } from "fzstd";
 import { CorruptArchiveError, UsageError } from "../errors.js";
 import { decodeXzSync, XzFormatError } from "./xz.js";
 
 export type Compression = "xz" | "gz" | "zst" | "bz2" | "lzma" | "none";
+
+// liblzma is loaded on first use: most runs decode in JavaScript (xz.ts) and compress with the
+// system xz, and loading the addon is a noticeable part of a quiet run's start-up.
+const requireCjs = createRequire(import.meta.url);
+let lzmaModule: typeof LzmaNative | undefined;
+function lzma(): typeof LzmaNative {
+  lzmaModule ??= requireCjs("lzma-native") as typeof LzmaNative;
+  return lzmaModule;
+}
 
 /** Thread count fixed (not the core count) so that output does not depend on the machine. */
 const XZ_THREADS = 2;
@@ -88,11 +100,23 @@ let systemXz: boolean | undefined;
  * and, with the same settings, writes the same bytes; it is used for large data when present.
  */
 function hasSystemXz(): boolean {
-  if (systemXz === undefined) {
-    const r = spawnSync("xz", ["--version"], { stdio: "ignore" });
-    systemXz = r.status === 0 && !process.env.REPOGEN_NO_SYSTEM_XZ;
-  }
+  // Looked up on PATH rather than by running `xz --version`: a process start costs more than the
+  // rest of a quiet run's compression decisions.
+  systemXz ??= !process.env.REPOGEN_NO_SYSTEM_XZ && onPath("xz");
   return systemXz;
+}
+
+function onPath(cmd: string): boolean {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(path.join(dir, cmd), constants.X_OK);
+      return true;
+    } catch {
+      // not here
+    }
+  }
+  return false;
 }
 
 /**
@@ -105,8 +129,8 @@ export function compressor(c: Compression, level?: number, small = false, blockS
     case "xz":
       if (!small && hasSystemXz())
         return processFilter("xz", [`-${level ?? 6}`, `-T${XZ_THREADS}`, "--check=crc64", "-c", "-q", ...(blockSize ? [`--block-size=${blockSize}`] : [])]);
-      if (blockSize) return lzma.createCompressor({ preset: level ?? 6, check: lzma.CHECK_CRC64, threads: XZ_THREADS, blockSize });
-      return lzma.createCompressor({ preset: level ?? 6, check: lzma.CHECK_CRC64, threads: XZ_THREADS });
+      if (blockSize) return lzma().createCompressor({ preset: level ?? 6, check: lzma().CHECK_CRC64, threads: XZ_THREADS, blockSize });
+      return lzma().createCompressor({ preset: level ?? 6, check: lzma().CHECK_CRC64, threads: XZ_THREADS });
     case "gz":
       // node:zlib writes mtime 0 and no name: deterministic.
       return zlib.createGzip({ level: level ?? 9 });
@@ -123,7 +147,7 @@ export function decompressor(c: Compression): Transform {
   switch (c) {
     case "xz":
     case "lzma":
-      return lzma.createDecompressor();
+      return lzma().createDecompressor();
     case "gz":
       return zlib.createGunzip();
     case "zst":
@@ -152,11 +176,20 @@ export async function compressBuffer(c: Compression, input: Buffer, level?: numb
   return collect(compressor(c, level, input.length < 256 << 10), input);
 }
 
-/** An index file (Packages, catalogue) in xz: split in blocks so both cores compress it. */
+/**
+ * An index file (Packages, catalogue) in xz: split in blocks so both cores compress it, at preset 6
+ * with the dictionary no larger than a block. A dictionary beyond the block cannot find more
+ * matches, and preset 6's 8 MiB one costs its set-up on every call (measured on a 1.1 MB Packages:
+ * same 162 KB either way, 0.10 s → 0.07 s).
+ */
 export async function compressIndexXz(input: Buffer): Promise<Buffer> {
   const half = Math.ceil(input.length / XZ_THREADS / 65536) * 65536;
   const blockSize = input.length > 512 << 10 ? Math.max(256 << 10, half) : undefined;
-  return collect(compressor("xz", 6, input.length < 256 << 10, blockSize), input);
+  if (input.length < 256 << 10 || !hasSystemXz()) return collect(compressor("xz", 6, input.length < 256 << 10, blockSize), input);
+  let dict = 64 << 10;
+  while (dict < (blockSize ?? input.length) && dict < 8 << 20) dict *= 2;
+  const args = [`--lzma2=preset=6,dict=${dict}`, `-T${XZ_THREADS}`, "--check=crc64", "-c", "-q", ...(blockSize ? [`--block-size=${blockSize}`] : [])];
+  return collect(processFilter("xz", args), input);
 }
 
 /** Output size up to which xz held in memory is decoded synchronously in JavaScript (see xz.ts). */

@@ -105,7 +105,12 @@ export function contentsText(ps: AptPackage[]): string {
       byPath.get(f)!.add(qualified);
     }
   }
-  const paths = [...byPath.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  // Byte order of the UTF-8 names, as apt-ftparchive sorts: each name's UTF-8 bytes as a latin1
+  // string compare the same way, without a Buffer per comparison.
+  const paths = [...byPath.keys()]
+    .map((p) => ({ p, k: Buffer.from(p, "utf8").toString("latin1") }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((x) => x.p);
   return paths.map((f) => `${f.padEnd(59)} ${[...byPath.get(f)!].sort().join(",")}\n`).join("");
 }
 

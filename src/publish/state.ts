@@ -46,13 +46,21 @@ export class State implements HashCache {
   private usedHashes = new Set<string>();
   private usedTexts = new Set<string>();
   private usedPackages = new Set<string>();
+  /** Whether this run added or changed an entry. */
+  private dirty = false;
+  private loaded = false;
+  private loadedDropped = "{}";
 
   constructor(readonly dir: string) {}
 
   async load(): Promise<void> {
     try {
       const d = JSON.parse(await readFile(path.join(this.dir, "state.json"), "utf8")) as StateData;
-      if (d.version === 2) this.data = { version: 2, hashes: d.hashes ?? {}, packages: d.packages ?? {}, dropped: d.dropped ?? {}, texts: d.texts ?? {} };
+      if (d.version === 2) {
+        this.data = { version: 2, hashes: d.hashes ?? {}, packages: d.packages ?? {}, dropped: d.dropped ?? {}, texts: d.texts ?? {} };
+        this.loaded = true;
+        this.loadedDropped = JSON.stringify(this.data.dropped);
+      }
     } catch {
       // missing or damaged state: start afresh, it is only a cache
     }
@@ -70,6 +78,7 @@ export class State implements HashCache {
   set(file: string, size: number, mtimeMs: number, ino: number, sha256: string): void {
     this.data.hashes[file] = [size, mtimeMs, ino, sha256];
     this.usedHashes.add(file);
+    this.dirty = true;
   }
 
   text(file: string, key: string): string | undefined {
@@ -84,6 +93,7 @@ export class State implements HashCache {
   setText(file: string, key: string, text: string): void {
     this.data.texts[file] = [key, text];
     this.usedTexts.add(file);
+    this.dirty = true;
   }
 
   getPackage(key: string): CachedPackage | undefined {
@@ -93,6 +103,7 @@ export class State implements HashCache {
   }
 
   setPackage(key: string, p: CachedPackage): void {
+    if (this.data.packages[key] !== p) this.dirty = true;
     this.data.packages[key] = p;
     this.usedPackages.add(key);
   }
@@ -107,13 +118,33 @@ export class State implements HashCache {
     for (const k of this.usedHashes) if (this.data.hashes[k]) hashes[k] = this.data.hashes[k]!;
     const packages: StateData["packages"] = {};
     for (const k of this.usedPackages) if (this.data.packages[k]) packages[k] = this.data.packages[k]!;
+    const dropped = JSON.stringify(this.data.dropped);
+    // A run that learnt nothing new and used everything it loaded leaves the file as it is.
+    const unchanged =
+      this.loaded &&
+      !this.dirty &&
+      dropped === this.loadedDropped &&
+      this.usedHashes.size === Object.keys(this.data.hashes).length &&
+      this.usedPackages.size === Object.keys(this.data.packages).length &&
+      this.usedTexts.size === Object.keys(this.data.texts).length;
+    if (unchanged) return;
     await mkdir(this.dir, { recursive: true });
-    // Written piece by piece: one JSON.stringify of ten thousand packages was the run's peak memory.
+    // Written piece by piece (one JSON.stringify of ten thousand packages was the run's peak
+    // memory), in chunks of about 256 KiB (a write per entry was most of the save's time).
     await writeFileAtomic(path.join(this.dir, "state.json"), async (ws) => {
-      const put = async (s: string) => {
-        if (!ws.write(s)) await new Promise<void>((r) => ws.once("drain", () => r()));
+      let parts: string[] = [];
+      let size = 0;
+      const flush = async () => {
+        if (!ws.write(parts.join(""))) await new Promise<void>((r) => ws.once("drain", () => r()));
+        parts = [];
+        size = 0;
       };
-      await put(`{"version":2,"dropped":${JSON.stringify(this.data.dropped)},"hashes":{`);
+      const put = async (s: string) => {
+        parts.push(s);
+        size += s.length;
+        if (size >= 256 << 10) await flush();
+      };
+      await put(`{"version":2,"dropped":${dropped},"hashes":{`);
       let first = true;
       for (const [k, v] of Object.entries(hashes)) {
         await put(`${first ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(v)}`);
@@ -134,6 +165,7 @@ export class State implements HashCache {
         first = false;
       }
       await put("}}");
+      await flush();
     });
   }
 }

@@ -1,6 +1,6 @@
 // The person who runs generate by hand, and the machine that reads --json: dry run, summary, progress bar.
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { CLI, repogen, sh, tmp } from "../helpers.js";
 import { craftDeb, readyBuild, treeBuild } from "../builds.js";
@@ -37,6 +37,33 @@ describe("generate from a person's point of view", () => {
     expect(j.added).toContain("apt/dists/debian-12/InRelease");
     expect(Object.keys(j.timings)).toEqual(expect.arrayContaining(["scan", "package", "index", "publish", "total"]));
     expect(j.published["apt debian-12"][0].name).toBe("greeter");
+  });
+
+  it("the state file is rewritten when a run learns something, and left alone when it does not", () => {
+    const s = setup();
+    const gen = () => repogen(["generate", "--builds", s.builds, "--out", s.out, "--keys", s.keys, "--state", s.state, "--now", NOW, "--json"]);
+    expect(gen().status).toBe(0);
+    const file = path.join(s.state, "state.json");
+    const first = readFileSync(file, "utf8");
+    expect(Object.keys(JSON.parse(first).packages)).toHaveLength(1);
+    writeFileSync(file, first); // same bytes, a known mtime to compare with
+    const mtime = statSync(file).mtimeMs;
+    expect(JSON.parse(gen().stdout).added).toEqual([]);
+    expect(statSync(file).mtimeMs).toBe(mtime);
+    expect(readFileSync(file, "utf8")).toBe(first);
+
+    const f = path.join(s.work, "extra.deb");
+    craftDeb(f, "Package: extra\nVersion: 1.0-1\nArchitecture: amd64\nMaintainer: A <a@example.org>\nDescription: extra\n");
+    readyBuild(s.builds, { job: "extra", uuid: "e1", start: "2026-11-21T10:00:00Z" }, f);
+    expect(gen().status).toBe(0);
+    const third = JSON.parse(readFileSync(file, "utf8"));
+    expect(Object.keys(third.packages)).toHaveLength(2);
+    expect(Object.values(third.packages).map((p) => (p as { name: string }).name).sort()).toEqual(["extra", "greeter"]);
+
+    // A build that goes away is dropped from the state by the next run.
+    rmSync(path.join(s.builds, "extra"), { recursive: true });
+    expect(gen().status).toBe(0);
+    expect(Object.keys(JSON.parse(readFileSync(file, "utf8")).packages)).toHaveLength(1);
   });
 
   it("--json output is whole even when it is larger than a pipe's buffer", () => {
