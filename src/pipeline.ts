@@ -8,7 +8,7 @@ import path from "node:path";
 import { scanBuilds, hashWithCache, type Build, type Rejection } from "./builds/scan.js";
 import type { Config } from "./config.js";
 import { errorLine } from "./errors.js";
-import type { Family, RepoFile } from "./family.js";
+import type { Family, RepoFile, SiteContext } from "./family.js";
 import { acquireLock } from "./publish/lock.js";
 import { State, type CachedPackage } from "./publish/state.js";
 import { Tree } from "./publish/tree.js";
@@ -103,6 +103,43 @@ function keyringName(origin: string): string {
   return origin.toLowerCase().replace(/[^a-z0-9._-]+/g, "-");
 }
 
+/** The index files of every repository the chosen packages go to, computed side by side. */
+async function buildIndexes(chosen: Candidate[], site: SiteContext) {
+  const repos = new Map<string, { family: Family; key: string; pkgs: Candidate[] }>();
+  for (const cand of chosen) {
+    const k = `${cand.family.name}\0${cand.repo}`;
+    if (!repos.has(k)) repos.set(k, { family: cand.family, key: cand.repo, pkgs: [] });
+    repos.get(k)!.pkgs.push(cand);
+  }
+  const sortedRepos = [...repos.values()].sort((a, b) => (a.family.name + a.key < b.family.name + b.key ? -1 : 1));
+  const results = await Promise.all(sortedRepos.map((r) => r.family.repository(r.key, r.pkgs.map((p) => p.pkg), site)));
+  const files: RepoFile[] = [];
+  const repoSummaries: Summary["repositories"] = [];
+  const siteRepos: SiteRepo[] = [];
+  const repoBases: string[] = [];
+  for (const [i, r] of sortedRepos.entries()) {
+    const res = results[i]!;
+    files.push(...res.files);
+    repoBases.push(res.base);
+    repoSummaries.push({ name: res.name, changed: res.changed, packages: r.pkgs.length });
+    siteRepos.push({
+      kind: r.family.name === "debian" ? "apt" : "pkg",
+      key: r.key,
+      rows: r.pkgs
+        .map((p) => ({
+          name: p.pkg.name,
+          version: p.pkg.version,
+          arch: p.pkg.arch,
+          size: p.pkg.size,
+          date: p.build.start,
+          file: r.family.name === "debian" ? p.pkg.pool.replace(/^apt\//, "") : p.pkg.pool.replace(/^pkg\/[^/]+\//, ""),
+        }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch < b.arch ? -1 : 1)),
+    });
+  }
+  return { files, repoBases, repoSummaries, siteRepos };
+}
+
 export async function generate(o: GenerateOptions): Promise<Summary> {
   const c = o.config;
   const t0 = Date.now();
@@ -176,13 +213,22 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     const sel = select(cands, c.keepVersions);
     rejected.push(...sel.rejected);
 
-    // 1. pool files, before any index names them
+    // 1. pool files, before any index names them, and 2. the indexes and signatures. The indexes are
+    // computed while the pool files are placed (xz runs in its own process meanwhile); nothing is
+    // published before both are done, and if a pool file cannot be placed the indexes are made again
+    // without its package.
+    const site = { config: c, now: o.now, readPublished: (rel: string) => tree.read(rel) };
     t = Date.now();
+    let indexing = buildIndexes(sel.chosen, site);
+    indexing.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+    const tPool = Date.now();
     const live = new Set<string>();
     const failedPool = new Set<Candidate>();
-    await mapLimit(sel.chosen, PARALLEL, async (cand) => {
+    for (const [i, cand] of sel.chosen.entries()) {
       live.add(cand.pkg.pool);
-      if (!cand.produced) return;
+      // Links and renames are synchronous: let the event loop feed xz and gzip now and then.
+      if (i % 32 === 31) await new Promise((r) => setImmediate(r));
+      if (!cand.produced) continue;
       try {
         if (await tree.placePool(cand.pkg.pool, cand.produced, cand.pkg.sha256, { move: cand.move })) placed.push(cand.pkg.pool);
       } catch (e) {
@@ -190,47 +236,17 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
         failedPool.add(cand);
         live.delete(cand.pkg.pool);
       }
-    });
-    sel.chosen = sel.chosen.filter((c) => !failedPool.has(c));
+    }
+    mark("pool", tPool);
+    if (failedPool.size) {
+      await indexing.catch(() => undefined);
+      sel.chosen = sel.chosen.filter((c) => !failedPool.has(c));
+      indexing = buildIndexes(sel.chosen, site);
+    }
     // Packages of this run that were not chosen stay out of the pool.
-    mark("pool", t);
-    if (large) collectGarbage();
-
-    // 2. indexes and signatures, per repository
-    t = Date.now();
-    const repos = new Map<string, { family: Family; key: string; pkgs: Candidate[] }>();
-    for (const cand of sel.chosen) {
-      const k = `${cand.family.name}\0${cand.repo}`;
-      if (!repos.has(k)) repos.set(k, { family: cand.family, key: cand.repo, pkgs: [] });
-      repos.get(k)!.pkgs.push(cand);
-    }
-    const site = { config: c, now: o.now, readPublished: (rel: string) => tree.read(rel) };
-    const files: RepoFile[] = [];
-    const repoSummaries: Summary["repositories"] = [];
-    const siteRepos: SiteRepo[] = [];
-    const repoBases: string[] = [];
-    const sortedRepos = [...repos.values()].sort((a, b) => (a.family.name + a.key < b.family.name + b.key ? -1 : 1));
-    for (const r of sortedRepos) {
-      const res = await r.family.repository(r.key, r.pkgs.map((p) => p.pkg), site);
-      files.push(...res.files);
-      repoBases.push(res.base);
-      repoSummaries.push({ name: res.name, changed: res.changed, packages: r.pkgs.length });
-      siteRepos.push({
-        kind: r.family.name === "debian" ? "apt" : "pkg",
-        key: r.key,
-        rows: r.pkgs
-          .map((p) => ({
-            name: p.pkg.name,
-            version: p.pkg.version,
-            arch: p.pkg.arch,
-            size: p.pkg.size,
-            date: p.build.start,
-            file: r.family.name === "debian" ? p.pkg.pool.replace(/^apt\//, "") : p.pkg.pool.replace(/^pkg\/[^/]+\//, ""),
-          }))
-          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch < b.arch ? -1 : 1)),
-      });
-    }
+    const { files, repoBases, repoSummaries, siteRepos } = await indexing;
     mark("index", t);
+    if (large) collectGarbage();
 
     // Public keys and client snippets (stage 0: before any Release that they verify).
     const kr = keyringName(c.origin);

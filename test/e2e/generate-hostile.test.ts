@@ -122,6 +122,39 @@ describe("generate fails before writing anything", () => {
     return { work, builds, out: path.join(work, "out"), state: path.join(work, "state") };
   }
 
+  it("a pool file already there with other bytes is never replaced: that build is rejected and left out of the indexes", () => {
+    const w = tmp("repogen-pool-clash-");
+    const b = path.join(w, "builds");
+    const o = path.join(w, "out");
+    const st = path.join(w, "state");
+    const keys = path.join(w, "keys");
+    expect(repogen(["keygen", "--keys", keys]).status).toBe(0);
+    treeBuild(b, { job: "greeter", uuid: "g1", start: "2026-11-20T10:00:00Z" });
+    const deb = path.join(w, "clash_1.0-1_amd64.deb");
+    craftDeb(deb, "Package: clash\nVersion: 1.0-1\nArchitecture: amd64\nMaintainer: A <a@b.c>\nDescription: clash\n");
+    readyBuild(b, { job: "clash", uuid: "c1", start: "2026-11-20T10:00:00Z" }, deb);
+    const args = ["generate", "--builds", b, "--out", o, "--keys", keys, "--state", st, "--now", NOW, "--json"];
+    const first = repogen(args);
+    expect(first.status, first.stderr).toBe(0);
+    const pkgs = path.join(o, "apt/dists/debian-12/main/binary-amd64/Packages");
+    const entry = /^Package: clash\n(?:.+\n)*?Filename: (\S+)$/m.exec(readFileSync(pkgs, "utf8"));
+    expect(entry).not.toBeNull();
+    // Something else now sits under that pool name, and the cache is gone: the run must not replace it.
+    const poolFile = path.join(o, "apt", entry![1]!);
+    writeFileSync(poolFile, "not the package\n");
+    sh("rm", ["-rf", st]);
+    const r = repogen(args);
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(new RegExp(`^rejected ${path.join(b, "clash", "c1")}: .*already published with different content`))]);
+    expect(readFileSync(poolFile, "utf8")).toBe("not the package\n");
+    const after = readFileSync(pkgs, "utf8");
+    expect(after).not.toMatch(/^Package: clash$/m);
+    expect(after).toMatch(/^Package: greeter$/m);
+    // and the tree is consistent for a client
+    const v = repogen(["verify", o, "--deep"]);
+    expect(v.status, v.stdout + v.stderr).toBe(0);
+  });
+
   it("missing keys: exit 1, nothing written", () => {
     const s = setup();
     const r = repogen(["generate", "--builds", s.builds, "--out", s.out, "--keys", path.join(s.work, "nokeys"), "--state", s.state, "--now", NOW]);
