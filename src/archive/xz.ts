@@ -372,7 +372,37 @@ class Lzma2Decoder {
         const base = LITERAL + 0x300 * ((((pos - dictStart) & lpMask) << lc) + (prev >>> (8 - lc)));
         let sym = 1;
         if (s < 7) {
-          while (sym < 0x100) sym = (sym << 1) | this.bit(base + sym);
+          // The hottest loop of a decode (text and tar headers are mostly literals): the range
+          // coder lives in locals here rather than in fields.
+          const probs = this.probs;
+          const input = this.input;
+          const inEnd = this.inEnd;
+          let range = this.range;
+          let code = this.code;
+          let inPos = this.inPos;
+          while (sym < 0x100) {
+            const i = base + sym;
+            const p = probs[i]!;
+            const bound = (range >>> 11) * p;
+            if (code < bound) {
+              range = bound;
+              probs[i] = p + ((2048 - p) >>> 5);
+              sym <<= 1;
+            } else {
+              range -= bound;
+              code -= bound;
+              probs[i] = p - (p >>> 5);
+              sym = (sym << 1) | 1;
+            }
+            if (range < 0x1000000) {
+              if (inPos >= inEnd) fail("LZMA chunk truncated");
+              range = (range * 256) >>> 0;
+              code = (code * 256 + input[inPos++]!) >>> 0;
+            }
+          }
+          this.range = range;
+          this.code = code;
+          this.inPos = inPos;
         } else {
           const mpos = pos - this.rep0 - 1;
           if (mpos < dictStart) fail("LZMA distance beyond the dictionary");
