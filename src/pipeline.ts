@@ -2,7 +2,7 @@
  * The generate flow: scan → prepare (package) → select → index and sign → publish → retention.
  * Only scan reads the builds folder and only the Tree writes into the output.
  */
-import { statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { scanBuilds, hashWithCache, type Build, type Rejection } from "./builds/scan.js";
@@ -166,7 +166,8 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     t = Date.now();
     const existing = await surveyTree(tree);
     mark("survey", t);
-    await rm(work, { recursive: true, force: true });
+    // Work folders of runs that were killed: we hold the lock, so no live run owns one.
+    for (const d of readdirSync(c.state)) if (/^work-\d+$/.test(d)) await rm(path.join(c.state, d), { recursive: true, force: true });
     await mkdir(work, { recursive: true });
 
     t = Date.now();

@@ -66,6 +66,16 @@ describe("generate from a person's point of view", () => {
     expect(Object.keys(JSON.parse(readFileSync(file, "utf8")).packages)).toHaveLength(1);
   });
 
+  it("clears the work folders that killed runs left in the state folder", () => {
+    const s = setup();
+    mkdirSync(path.join(s.state, "work-999999"), { recursive: true });
+    writeFileSync(path.join(s.state, "work-999999", "half.deb"), "half a package");
+    const r = repogen(["generate", "--builds", s.builds, "--out", s.out, "--keys", s.keys, "--state", s.state, "--now", NOW]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(s.state).filter((n) => n.startsWith("work-"))).toEqual([]);
+    expect(existsSync(path.join(s.state, "state.json"))).toBe(true);
+  });
+
   it("--json output is whole even when it is larger than a pipe's buffer", () => {
     const s = setup();
     const debs = path.join(s.work, "debs");
