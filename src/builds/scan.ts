@@ -4,7 +4,7 @@
  * builds folder.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
+import { createReadStream, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from "node:fs";
 import path from "node:path";
 import { errorLine, UsageError } from "../errors.js";
 import { parsePlatform, type PlatformInfo } from "../platform.js";
@@ -61,17 +61,48 @@ function statKey(st: Stats): string {
   return `${st.ino}:${st.size}:${st.mtimeMs}`;
 }
 
-/** readdir, remembered by the folder's stat key (a folder's mtime changes when an entry comes or goes). */
-function listDir(dir: string, cache?: HashCache): string[] {
-  if (cache?.text && cache.setText) {
-    const key = statKey(statSync(dir));
-    const hit = cache.text(dir, key);
-    if (hit !== undefined) return hit === "" ? [] : hit.split("\n");
-    const names = readdirSync(dir).sort();
-    cache.setText(dir, key, names.join("\n"));
-    return names;
+/** A folder entry: its name and kind as the folder listing tells it (no stat needed). */
+interface Entry {
+  name: string;
+  /** d folder, l symlink, f file, o other, ? unknown (the file system does not say). */
+  kind: "d" | "l" | "f" | "o" | "?";
+}
+
+function kindOf(d: Dirent): Entry["kind"] {
+  if (d.isDirectory()) return "d";
+  if (d.isSymbolicLink()) return "l";
+  if (d.isFile()) return "f";
+  if (d.isFIFO() || d.isSocket() || d.isBlockDevice() || d.isCharacterDevice()) return "o";
+  return "?";
+}
+
+/**
+ * readdir with each entry's kind, remembered by the folder's stat key (a folder's mtime changes
+ * when an entry comes, goes or is replaced). The kinds spare a stat per job and per build folder.
+ */
+function listDir(dir: string, cache?: HashCache): Entry[] {
+  const read = () =>
+    readdirSync(dir, { withFileTypes: true })
+      .map((d) => ({ name: d.name, kind: kindOf(d) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (!cache?.text || !cache.setText) return read();
+  const key = statKey(statSync(dir));
+  // Its own cache name: listings remembered as bare names by earlier versions are not reused.
+  const id = `${dir}\0kinds`;
+  const hit = cache.text(id, key);
+  if (hit !== undefined) return hit === "" ? [] : hit.split("\n").map((l) => ({ kind: l[0] as Entry["kind"], name: l.slice(1) }));
+  const entries = read();
+  cache.setText(id, key, entries.map((e) => e.kind + e.name).join("\n"));
+  return entries;
+}
+
+/** Whether an entry is a real folder (not a symlink to one); asks lstat only when the listing could not tell. */
+function isRealDir(parent: string, e: Entry): boolean | "symlink" {
+  if (e.kind === "?") {
+    const st = lstatSync(path.join(parent, e.name));
+    return st.isDirectory() ? true : st.isSymbolicLink() ? "symlink" : false;
   }
-  return readdirSync(dir).sort();
+  return e.kind === "d" ? true : e.kind === "l" ? "symlink" : false;
 }
 
 export class Reject extends Error {}
@@ -221,7 +252,7 @@ async function readBuild(dir: string, realDir: string, jobFolder: string, uuidFo
 
 export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<ScanResult> {
   const res: ScanResult = { builds: [], rejections: [], failed: [] };
-  let jobs: string[];
+  let jobs: Entry[];
   try {
     jobs = listDir(buildsDir, cache);
   } catch (e) {
@@ -230,17 +261,16 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
   }
   // Job and build folders are checked not to be symlinks, so their real paths follow from this one.
   const realBuilds = realpathSync.native(buildsDir);
-  const dirs: Array<{ dir: string; job: string; uuid: string }> = [];
-  for (const job of jobs) {
-    const jobDir = path.join(buildsDir, job);
-    const jst = lstatSync(jobDir);
-    if (!jst.isDirectory() || job.startsWith(".")) continue;
-    for (const uuid of listDir(jobDir, cache)) if (!uuid.startsWith(".")) dirs.push({ dir: path.join(jobDir, uuid), job, uuid });
+  const dirs: Array<{ dir: string; job: string; uuid: string; real: boolean | "symlink" }> = [];
+  for (const j of jobs) {
+    if (j.name.startsWith(".") || isRealDir(buildsDir, j) !== true) continue;
+    const jobDir = path.join(buildsDir, j.name);
+    for (const u of listDir(jobDir, cache))
+      if (!u.name.startsWith(".")) dirs.push({ dir: path.join(jobDir, u.name), job: j.name, uuid: u.name, real: isRealDir(jobDir, u) });
   }
-  const results = await mapLimit(dirs, PARALLEL, async ({ dir, job, uuid }): Promise<Build | "failed" | Rejection | null> => {
-    const st = lstatSync(dir);
-    if (st.isSymbolicLink()) return { dir, reason: "the build folder is a symlink" };
-    if (!st.isDirectory()) return null;
+  const results = await mapLimit(dirs, PARALLEL, async ({ dir, job, uuid, real }): Promise<Build | "failed" | Rejection | null> => {
+    if (real === "symlink") return { dir, reason: "the build folder is a symlink" };
+    if (!real) return null;
     try {
       return await readBuild(dir, path.join(realBuilds, job, uuid), job, uuid, cache);
     } catch (e) {

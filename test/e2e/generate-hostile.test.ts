@@ -92,6 +92,14 @@ describe("generate with hostile builds", () => {
       spec: GREETER_SPEC("1.0.3").replace('description = """', `description = """${"word ".repeat(20000)}`),
     });
     bad("greeter", "huge-description", /"description" is longer than 64 KiB/);
+    // a build folder that is a symlink (to a good build elsewhere) is rejected; a job folder that is
+    // a symlink is not read at all
+    const elsewhere = path.join(work, "elsewhere");
+    readyBuild(elsewhere, { job: "okpkg", uuid: "linked", start: "2026-11-25T10:00:00Z" }, okDeb);
+    symlinkSync(path.join(elsewhere, "okpkg", "linked"), path.join(builds, "okpkg", "linked"));
+    bad("okpkg", "linked", /the build folder is a symlink/);
+    readyBuild(elsewhere, { job: "evil", uuid: "e1", start: "2026-11-25T10:00:00Z" }, okDeb, (j) => (j.job = "evil"));
+    symlinkSync(path.join(elsewhere, "evil"), path.join(builds, "evil"));
     // a failed build is ignored, not rejected
     readyBuild(builds, { job: "okpkg", uuid: "failed", start: "2026-11-24T10:00:00Z", result: "failure" }, corrupt);
   });
@@ -111,6 +119,11 @@ describe("generate with hostile builds", () => {
     expect(packages).not.toMatch(/evil|injected|Essential/);
     // apt's own parser agrees: exactly two paragraphs
     expect(must("sh", ["-c", `grep -c '^Package:' ${path.join(out, "apt/dists/debian-12/main/binary-amd64/Packages")}`]).trim()).toBe("2");
+    // A second run reads folder listings from its cache: the same verdicts.
+    const again = repogen(["generate", "--builds", builds, "--out", out, "--keys", keys, "--state", path.join(work, "state"), "--now", NOW]);
+    expect(again.status, again.stderr).toBe(3);
+    expect(again.stderr.trim().split("\n").sort()).toEqual([...lines].sort());
+    expect(readFileSync(path.join(out, "apt/dists/debian-12/main/binary-amd64/Packages"), "utf8")).toBe(packages);
   });
 });
 
