@@ -149,6 +149,7 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
   const tree = new Tree(c.output, o.dryRun);
   const placed: string[] = [];
   const work = path.join(c.state, `work-${process.pid}`);
+  let saving: Promise<void> | null = null;
   try {
     let t = Date.now();
     const state = new State(c.state);
@@ -239,6 +240,9 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
       }
     }
     mark("pool", tPool);
+    // The caches are final now: written while xz works on the indexes (awaited at the end).
+    saving = o.dryRun ? null : state.saveCaches();
+    saving?.catch(() => undefined);
     if (failedPool.size) {
       await indexing.catch(() => undefined);
       sel.chosen = sel.chosen.filter((c) => !failedPool.has(c));
@@ -317,7 +321,7 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     mark("retention", t);
 
     t = Date.now();
-    if (!o.dryRun) await state.save();
+    if (!o.dryRun) await Promise.all([saving, state.saveRetention()]);
     mark("save", t);
     timings.total = Date.now() - t0;
     const published: Summary["published"] = {};
@@ -340,6 +344,7 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     for (const p of placed) await rm(path.join(c.output, p), { force: true }).catch(() => undefined);
     throw e;
   } finally {
+    await saving?.catch(() => undefined); // a failed run still leaves a whole state file, or the old one
     await rm(work, { recursive: true, force: true }).catch(() => undefined);
     await lock.release();
   }

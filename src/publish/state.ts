@@ -2,10 +2,14 @@
  * The state folder's cache: file digests and package results, so that a run with little to do costs
  * little. It can be deleted at any time: everything in it is rebuilt from the builds and the tree.
  */
+import { existsSync } from "node:fs";
 import { readFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "../archive/stream.js";
 import type { HashCache } from "../builds/scan.js";
+
+/** The retention clock's file in the state folder. */
+const RETENTION = "retention.json";
 
 export interface CachedPackage {
   family: "debian" | "freebsd";
@@ -59,11 +63,18 @@ export class State implements HashCache {
       if (d.version === 2) {
         this.data = { version: 2, hashes: d.hashes ?? {}, packages: d.packages ?? {}, dropped: d.dropped ?? {}, texts: d.texts ?? {} };
         this.loaded = true;
-        this.loadedDropped = JSON.stringify(this.data.dropped);
       }
     } catch {
       // missing or damaged state: start afresh, it is only a cache
     }
+    try {
+      // The retention clock lives in a file of its own (older versions kept it in state.json).
+      const r = JSON.parse(await readFile(path.join(this.dir, RETENTION), "utf8")) as { dropped?: Record<string, number> };
+      if (r.dropped && typeof r.dropped === "object") this.data.dropped = r.dropped;
+    } catch {
+      // none yet
+    }
+    this.loadedDropped = JSON.stringify(this.data.dropped);
   }
 
   get(file: string, size: number, mtimeMs: number, ino: number): string | undefined {
@@ -112,18 +123,33 @@ export class State implements HashCache {
     return this.data.dropped;
   }
 
-  async save(): Promise<void> {
+  /**
+   * Writes the retention clock (which files were first found unreferenced when), after retention
+   * has run. Small, and separate from the caches so that those can be saved earlier (saveCaches).
+   */
+  async saveRetention(): Promise<void> {
+    const dropped = JSON.stringify(this.data.dropped);
+    if (dropped === this.loadedDropped && existsSync(path.join(this.dir, RETENTION))) return;
+    await mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(path.join(this.dir, RETENTION), async (ws) => {
+      ws.write(`{"dropped":${dropped}}\n`);
+    });
+  }
+
+  /**
+   * Writes the caches (digests, listings, packages). Their content is final once packaging is done,
+   * so generate saves them while the indexes are compressed.
+   */
+  async saveCaches(): Promise<void> {
     // Keep only what this run used, so the cache does not grow with builds that are gone.
     const hashes: StateData["hashes"] = {};
     for (const k of this.usedHashes) if (this.data.hashes[k]) hashes[k] = this.data.hashes[k]!;
     const packages: StateData["packages"] = {};
     for (const k of this.usedPackages) if (this.data.packages[k]) packages[k] = this.data.packages[k]!;
-    const dropped = JSON.stringify(this.data.dropped);
     // A run that learnt nothing new and used everything it loaded leaves the file as it is.
     const unchanged =
       this.loaded &&
       !this.dirty &&
-      dropped === this.loadedDropped &&
       this.usedHashes.size === Object.keys(this.data.hashes).length &&
       this.usedPackages.size === Object.keys(this.data.packages).length &&
       this.usedTexts.size === Object.keys(this.data.texts).length;
@@ -144,7 +170,7 @@ export class State implements HashCache {
         size += s.length;
         if (size >= 256 << 10) await flush();
       };
-      await put(`{"version":2,"dropped":${dropped},"hashes":{`);
+      await put(`{"version":2,"hashes":{`);
       let first = true;
       for (const [k, v] of Object.entries(hashes)) {
         await put(`${first ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(v)}`);
