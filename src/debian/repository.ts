@@ -69,15 +69,29 @@ const ORDER = [
 const TAIL = ["Filename", "Size", "SHA256", "Homepage", "Description"];
 const DROP = ["filename", "size", "md5sum", "sha1", "sha256", "sha512", "status", "conffiles", "installed-size-md5"];
 
+const ORDER_LC = new Set(ORDER.map((k) => k.toLowerCase()));
+const TAIL_LC = new Set(TAIL.map((k) => k.toLowerCase()));
+
 export function packagesParagraph(p: PackageFacts): Paragraph {
-  const fields = p.control.filter(([k]) => !DROP.includes(k.toLowerCase()));
-  const take = (name: string) => fields.find(([k]) => k.toLowerCase() === name.toLowerCase());
+  // One lowercase lookup table per package (field names are case-insensitive).
+  const byName = new Map<string, [string, string]>();
+  const fields: Array<[string, string]> = [];
+  for (const f of p.control) {
+    const lc = f[0].toLowerCase();
+    if (DROP.includes(lc)) continue;
+    fields.push(f);
+    if (!byName.has(lc)) byName.set(lc, f);
+  }
+  const take = (name: string) => byName.get(name.toLowerCase());
   const out: Paragraph = [];
   for (const k of ORDER) {
     const f = take(k);
     if (f) out.push(k === "Version" ? [f[0], p.version] : f);
   }
-  for (const f of fields) if (!ORDER.some((k) => k.toLowerCase() === f[0].toLowerCase()) && !TAIL.some((k) => k.toLowerCase() === f[0].toLowerCase())) out.push(f);
+  for (const f of fields) {
+    const lc = f[0].toLowerCase();
+    if (!ORDER_LC.has(lc) && !TAIL_LC.has(lc)) out.push(f);
+  }
   out.push(["Filename", p.filename], ["Size", String(p.size)], ["SHA256", p.sha256]);
   const hp = take("Homepage");
   if (hp) out.push(hp);
