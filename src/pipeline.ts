@@ -202,7 +202,10 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
       } catch (e) {
         return { dir: b.dir, reason: errorLine(e) };
       } finally {
-        o.progress?.(++done, scan.builds.length, "packaging");
+        done++; // not inside progress?.(): optional chaining would skip the increment too
+        o.progress?.(done, scan.builds.length, "packaging");
+        // Packaging thousands of builds leaves garbage faster than V8 collects it by default.
+        if (large && done % 2500 === 0) collectGarbage();
       }
     });
     for (const p of prepared) {
@@ -240,9 +243,12 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
       }
     }
     mark("pool", tPool);
-    // The caches are final now: written while xz works on the indexes (awaited at the end).
-    saving = o.dryRun ? null : state.saveCaches();
-    saving?.catch(() => undefined);
+    // The caches are final now: written while xz works on the indexes (awaited at the end). Not in a
+    // large run, where serialising them beside the indexes would make the run's peak memory.
+    if (!o.dryRun && !large) {
+      saving = state.saveCaches();
+      saving.catch(() => undefined);
+    }
     if (failedPool.size) {
       await indexing.catch(() => undefined);
       sel.chosen = sel.chosen.filter((c) => !failedPool.has(c));
@@ -321,7 +327,10 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     mark("retention", t);
 
     t = Date.now();
-    if (!o.dryRun) await Promise.all([saving, state.saveRetention()]);
+    if (!o.dryRun) {
+      if (large) collectGarbage();
+      await Promise.all([saving ?? state.saveCaches(), state.saveRetention()]);
+    }
     mark("save", t);
     timings.total = Date.now() - t0;
     const published: Summary["published"] = {};
