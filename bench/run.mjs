@@ -17,6 +17,9 @@ const N = QUICK ? 400 : 2000;
 const BIG_N = QUICK ? 2000 : 10000;
 const TREE_MB = QUICK ? 10 : 50;
 const RUNS = 3;
+// The package comparison is one long process each: more runs, since one noisy run moves a median of
+// three by several percent on a shared machine.
+const PACKAGE_RUNS = 5;
 const WORK = path.join(ROOT, "bench", ".work");
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
 
@@ -138,7 +141,7 @@ const debs = makeDebs(path.join(WORK, "debs"), 0, N + 10);
 const base = debs.slice(0, N);
 const extra = debs.slice(N, N + 10);
 console.log(`corpus: ${debs.length} .deb files built with dpkg-deb (${((Date.now() - t) / 1000).toFixed(0)} s, cached in bench/.work)`);
-const buildsBase = path.join(WORK, "builds-base");
+const buildsBase = path.join(WORK, `builds-base-${N}`); // per corpus size: --quick must not see the full corpus
 makeBuilds(buildsBase, base, "2026-11-20T00:00:00Z");
 const asIs = path.join(WORK, "as-is.toml");
 writeFileSync(asIs, 'versioning = "as-is"\n[apt]\ncontents = true\n');
@@ -157,19 +160,27 @@ const fresh = (n) => {
   return d;
 };
 
-// 1. cold, as-is
+// 1. and 2. cold, as-is and with the default versioning (every .deb rewritten), in turns with the
+// reference pipeline so that a slower stretch of a shared machine falls on all three.
 const refOut = path.join(WORK, "ref");
-const refCold = median(Array.from({ length: RUNS }, () => (fresh("ref"), timed(() => referencePipeline(base, refOut, keys)))));
 const coldRun = (cfg, tag) => {
   const out = fresh(`out-${tag}`);
   const st = fresh(`state-${tag}`);
   return timed(() => generate(cfg, buildsBase, out, st, keys));
 };
-const coldAsIs = median(Array.from({ length: RUNS }, () => coldRun(asIs, "asis")));
+const refT = [];
+const asIsT = [];
+const buildT = [];
+for (let r = 0; r < RUNS; r++) {
+  fresh("ref");
+  refT.push(timed(() => referencePipeline(base, refOut, keys)));
+  asIsT.push(coldRun(asIs, "asis"));
+  buildT.push(coldRun(byBuild, "build"));
+}
+const refCold = median(refT);
+const coldAsIs = median(asIsT);
+const coldBuild = median(buildT);
 report(`1. cold, ${N} builds, versioning as-is`, coldAsIs, refCold, "apt-ftparchive pipeline");
-
-// 2. cold, default versioning (every .deb rewritten)
-const coldBuild = median(Array.from({ length: RUNS }, () => coldRun(byBuild, "build")));
 report(`2. cold, ${N} builds, versioning build`, coldBuild, refCold, "apt-ftparchive pipeline");
 
 // 3. incremental: 10 new on top of N (repogen's warm state; the pipeline with its --db cache)
@@ -230,17 +241,23 @@ if (!existsSync(tree)) {
 }
 const pkgOut = fresh("pkg-out");
 mkdirSync(pkgOut);
-const ours = median(
-  Array.from({ length: RUNS }, () => timed(() => repogen(["package", path.join(tree, "package.toml"), "--root", tree, "--platform", "debian-12", "--arch", "amd64", "--out", pkgOut, "--mtime", "1700000000"]))),
-);
+const ourPackage = () => repogen(["package", path.join(tree, "package.toml"), "--root", tree, "--platform", "debian-12", "--arch", "amd64", "--out", pkgOut, "--mtime", "1700000000"]);
+ourPackage(); // its output is what dpkg-deb gets to build (via dpkg-deb -R)
 const debOut = path.join(pkgOut, "benchlibs_1.0_amd64.deb");
 const raw = fresh("pkg-raw");
 sh("dpkg-deb", ["-R", debOut, raw]);
 sh("find", [raw, "-exec", "touch", "-h", "-d", "@1700000000", "{}", "+"]);
 const refDeb = path.join(WORK, "ref.deb");
-const theirs = median(
-  Array.from({ length: RUNS }, () => timed(() => sh("dpkg-deb", ["--root-owner-group", "-Zxz", "--build", raw, refDeb], { env: { ...process.env, SOURCE_DATE_EPOCH: "1700000000" } }))),
-);
+const theirPackage = () => sh("dpkg-deb", ["--root-owner-group", "-Zxz", "--build", raw, refDeb], { env: { ...process.env, SOURCE_DATE_EPOCH: "1700000000" } });
+// Taken in turns, so that a slower stretch of a shared machine falls on both.
+const oursT = [];
+const theirsT = [];
+for (let r = 0; r < PACKAGE_RUNS; r++) {
+  oursT.push(timed(ourPackage));
+  theirsT.push(timed(theirPackage));
+}
+const ours = median(oursT);
+const theirs = median(theirsT);
 const identical = readFileSync(refDeb).equals(readFileSync(debOut));
 report(`5. package ${TREE_MB} MB of .so (${identical ? "byte-identical" : "DIFFERENT BYTES"})`, ours, theirs, "dpkg-deb -Zxz --build");
 
