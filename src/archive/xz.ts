@@ -309,12 +309,17 @@ class Lzma2Decoder {
       probs[i] = p - (p >>> 5);
       r = 1;
     }
+    this.normalize();
+    return r;
+  }
+
+  /** Shifts in the next input byte once the range has shrunk below 2^24. */
+  normalize(): void {
     if (this.range < 0x1000000) {
       if (this.inPos >= this.inEnd) fail("LZMA chunk truncated");
       this.range = (this.range * 256) >>> 0;
-      this.code = ((this.code * 256) + this.input[this.inPos++]!) >>> 0;
+      this.code = (this.code * 256 + this.input[this.inPos++]!) >>> 0;
     }
-    return r;
   }
 
   tree(base: number, bits: number): number {
@@ -344,11 +349,7 @@ class Lzma2Decoder {
         b = 1;
       }
       r = ((r << 1) | b) >>> 0;
-      if (this.range < 0x1000000) {
-        if (this.inPos >= this.inEnd) fail("LZMA chunk truncated");
-        this.range = (this.range * 256) >>> 0;
-        this.code = ((this.code * 256) + this.input[this.inPos++]!) >>> 0;
-      }
+      this.normalize();
     }
     return r;
   }
