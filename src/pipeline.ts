@@ -14,17 +14,16 @@ import { State, type CachedPackage } from "./publish/state.js";
 import { Tree } from "./publish/tree.js";
 import { mapLimit, PARALLEL } from "./util/concurrency.js";
 import { collectGarbage } from "./util/memory.js";
+import { applyRetention, MARKER, surveyTree } from "./publish/retention.js";
+import { aptSources, indexPage, type SiteRepo } from "./site/render.js";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 
 /**
  * From this many builds, garbage is collected between phases to keep the peak down (util/memory);
  * below it the peak is far from any limit and the collections would only cost time.
  */
 const LARGE_RUN = 5000;
-
-import { applyRetention, MARKER, surveyTree } from "./publish/retention.js";
-import { aptSources, indexPage, type SiteRepo } from "./site/render.js";
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 
 export interface GenerateOptions {
   config: Config;
@@ -229,6 +228,7 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     const tPool = Date.now();
     const live = new Set<string>();
     const failedPool = new Set<Candidate>();
+    // Only chosen packages go into the pool; the others of this run stay in the work folder and go.
     for (const [i, cand] of sel.chosen.entries()) {
       live.add(cand.pkg.pool);
       // Links and renames are synchronous: let the event loop feed xz and gzip now and then.
@@ -254,7 +254,6 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
       sel.chosen = sel.chosen.filter((c) => !failedPool.has(c));
       indexing = buildIndexes(sel.chosen, site);
     }
-    // Packages of this run that were not chosen stay out of the pool.
     const { files, repoBases, repoSummaries, siteRepos } = await indexing;
     mark("index", t);
     if (large) collectGarbage();

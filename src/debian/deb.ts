@@ -114,10 +114,8 @@ const IN_MEMORY_LIMIT = 8 << 20;
 export async function openDeb(file: string): Promise<DebSource> {
   // Small files are read with one synchronous call: on a page-cached file that is a few microseconds,
   // where an async FileHandle's open, stat, read and close each cost a thread-pool round trip.
-  let size: number;
   try {
-    size = statSync(file).size;
-    if (size <= IN_MEMORY_LIMIT) {
+    if (statSync(file).size <= IN_MEMORY_LIMIT) {
       const buf = readFileSync(file);
       return { file, size: buf.length, buf, read: readAtBuffer(buf), close: async () => undefined };
     }
