@@ -193,7 +193,7 @@ export async function compressIndexXz(input: Buffer): Promise<Buffer> {
 }
 
 /** Output size up to which xz held in memory is decoded synchronously in JavaScript (see xz.ts). */
-export const SYNC_XZ_LIMIT = 16 << 20;
+const SYNC_XZ_LIMIT = 16 << 20;
 
 /**
  * xz data held in memory, decoded in this thread when its output is at most `limit` bytes; null when
