@@ -2,7 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { CLI, repogen, sh, tmp } from "../helpers.js";
+import { CLI, must, repogen, sh, tmp } from "../helpers.js";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { craftDeb, readyBuild, treeBuild } from "../builds.js";
 
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
@@ -64,6 +66,31 @@ describe("generate from a person's point of view", () => {
     rmSync(path.join(s.builds, "extra"), { recursive: true });
     expect(gen().status).toBe(0);
     expect(Object.keys(JSON.parse(readFileSync(file, "utf8")).packages)).toHaveLength(1);
+  });
+
+  it("a compressed index that no longer matches its Release is written again, even when nothing else changed", () => {
+    const s = setup();
+    const gen = () => repogen(["generate", "--builds", s.builds, "--out", s.out, "--keys", s.keys, "--state", s.state, "--now", NOW, "--json"]);
+    expect(gen().status).toBe(0);
+    const rel = "apt/dists/debian-12/main/binary-amd64/Packages.xz";
+    const xzFile = path.join(s.out, rel);
+    const plain = readFileSync(path.join(s.out, "apt/dists/debian-12/main/binary-amd64/Packages"), "utf8");
+    // Untouched, the published one is kept: its Release names it beside these very Packages.
+    const quiet = JSON.parse(gen().stdout);
+    expect(quiet.updated).toEqual([]);
+    expect(quiet.added).toEqual([]);
+    // A valid xz of other text (same Packages, another field), then bytes that are not xz at all.
+    const otherText = path.join(s.work, "other");
+    writeFileSync(otherText, plain + "Extra: injected\n");
+    for (const bad of [execFileSync("xz", ["-c", otherText]), Buffer.from("not xz at all\n")]) {
+      writeFileSync(xzFile, bad);
+      const r = gen();
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).updated).toContain(rel);
+      expect(must("xz", ["-dc", xzFile])).toBe(plain);
+      const sha = createHash("sha256").update(readFileSync(xzFile)).digest("hex");
+      expect(readFileSync(path.join(s.out, "apt/dists/debian-12/Release"), "utf8")).toMatch(new RegExp(`^ ${sha} +\\d+ main/binary-amd64/Packages\\.xz$`, "m"));
+    }
   });
 
   it("clears the work folders that killed runs left in the state folder", () => {
