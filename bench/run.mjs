@@ -88,12 +88,17 @@ function makeBuilds(buildsDir, debs, startBase) {
 }
 
 // ------------------------------------------------------------------ the reference pipeline
+let gpgReady = false;
 function gpgHome(keys) {
   const home = path.join(WORK, "gnupg");
   if (!existsSync(home)) {
     mkdirSync(home, { mode: 0o700 });
     sh("gpg", ["--homedir", home, "--batch", "--import", path.join(keys, "apt-signing-key.asc")]);
   }
+  // An agent left by an earlier run may have been started under a path that no longer exists, and
+  // would then find no secret key: start from a fresh one.
+  if (!gpgReady) spawnSync("gpgconf", ["--homedir", home, "--kill", "gpg-agent"]);
+  gpgReady = true;
   return home;
 }
 
@@ -275,4 +280,5 @@ for (const n of [N, BIG_N]) {
   console.log(`6. peak RSS, cold run, ${String(n).padEnd(5)} builds        ${mb.toFixed(0).padStart(8)} MB`);
 }
 rmSync(TRASH, { recursive: true, force: true });
+spawnSync("gpgconf", ["--homedir", path.join(WORK, "gnupg"), "--kill", "gpg-agent"]);
 console.log(`\ntargets: cold ≤ 1.0× pipeline: ${(coldAsIs / refCold).toFixed(2)}; incremental ≤ 0.1× cold: ${(median(incr) / coldBuild).toFixed(3)}; .deb build ≤ 1.1× dpkg-deb: ${(ours / theirs).toFixed(2)}; RSS ≤ 200 MB at ${BIG_N}: ${rss[1].toFixed(0)} MB`);
