@@ -2,6 +2,7 @@
 // damaged input that `xz -t` also refuses.
 import { describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { decodeXzSync, XzFormatError } from "../src/archive/xz.js";
 import { decompressBuffer } from "../src/archive/compress.js";
@@ -94,6 +95,58 @@ describe("decodeXzSync", () => {
       for (const cut of [1, 6, 12, 13, 40, good.length - 13, good.length - 12, good.length - 1])
         expect(() => decodeXzSync(good.subarray(0, cut), 1 << 30), `cut at ${cut}`).toThrow(XzFormatError);
     }
+  });
+
+  it("under random damage, accepts exactly what liblzma accepts and decodes it to the same bytes", () => {
+    // The judge is liblzma itself, through python3's lzma module: one process reads every case.
+    const r = rng(2026);
+    const seeds: Buffer[] = [];
+    for (const input of [Buffer.from("hello\n"), randomBytes(3000, 9), Buffer.alloc(70_000), text.subarray(0, 50_000)])
+      for (const check of ["none", "crc32", "crc64", "sha256"])
+        for (const preset of ["-0", "-6"]) seeds.push(xz(input, [preset, `--check=${check}`]));
+    seeds.push(xz(text, ["-T2", "--block-size=20000"]));
+    const cases: Buffer[] = [];
+    for (let n = 0; n < 3000; n++) {
+      const c = Buffer.from(seeds[Math.floor(r() * seeds.length)]!);
+      for (let k = 1 + Math.floor(r() * 4); k > 0; k--) {
+        const at = Math.floor(r() * c.length);
+        const op = r();
+        c[at] = op < 0.7 ? Math.floor(r() * 256) : op < 0.85 ? c[at]! ^ (1 << Math.floor(r() * 8)) : 0;
+      }
+      cases.push(c);
+    }
+    const framed = Buffer.concat(cases.flatMap((c) => [Buffer.from(Uint32Array.of(c.length).buffer), c]));
+    const judge = [
+      "import hashlib, lzma, struct, sys",
+      "d = sys.stdin.buffer.read(); o = 0",
+      "while o < len(d):",
+      "    n = struct.unpack_from('=I', d, o)[0]; c = d[o + 4:o + 4 + n]; o += 4 + n",
+      "    try: print(hashlib.sha256(lzma.decompress(c, format=lzma.FORMAT_XZ)).hexdigest())",
+      "    except lzma.LZMAError: print('refused')",
+    ].join("\n");
+    const verdicts = execFileSync("python3", ["-c", judge], { input: framed, maxBuffer: 1 << 26 }).toString().trim().split("\n");
+    expect(verdicts).toHaveLength(cases.length);
+    const seen = { accepted: 0, refused: 0, handedOn: 0 };
+    for (const [i, c] of cases.entries()) {
+      let ours: string;
+      try {
+        const out = decodeXzSync(c, 1 << 30);
+        // null: a layout this decoder leaves to liblzma (the damage made it look like one)
+        ours = out === null ? "handed on" : createHash("sha256").update(out).digest("hex");
+      } catch (e) {
+        expect(e, `case ${i}`).toBeInstanceOf(XzFormatError);
+        ours = "refused";
+      }
+      if (ours === "handed on") seen.handedOn++;
+      else {
+        expect(ours, `case ${i}`).toBe(verdicts[i]);
+        seen[ours === "refused" ? "refused" : "accepted"]++;
+      }
+    }
+    // Both outcomes occur (damage to padding or to unchecked data can leave a stream valid).
+    expect(seen.refused).toBeGreaterThan(1000);
+    expect(seen.accepted).toBeGreaterThan(20);
+    expect(seen.handedOn).toBeLessThan(cases.length / 10);
   });
 
   it("reports corrupt data as a CorruptArchiveError naming the file", async () => {
