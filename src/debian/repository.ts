@@ -145,20 +145,18 @@ export function suiteArchitectures(ps: AptPackage[]): string[] {
 /** Reads a file of the suite as currently published (path relative to dists/SUITE/), or null. */
 export type Previous = (path: string) => Promise<Buffer | null>;
 
-/** SHA-256 by path of the files the published Release lists (empty when there is none). */
-export function releaseDigests(release: Buffer | null): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!release) return out;
-  let inSha = false;
-  for (const line of release.toString("utf8").split("\n")) {
-    if (!line.startsWith(" ")) {
-      inSha = line.startsWith("SHA256:");
-      continue;
-    }
-    const m = inSha ? /^ ([0-9a-f]{64}) +\d+ (\S+)$/.exec(line) : null;
-    if (m) out.set(m[2]!, m[1]!);
-  }
-  return out;
+/** The SHA256 list of a Release (or of the signed text in InRelease). */
+export function releaseSha256List(body: string): Array<{ hex: string; size: number; path: string }> {
+  const m = /^SHA256:\n((?:[ \t].*\n?)*)/m.exec(body);
+  if (!m) return [];
+  return m[1]!
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const [hex, size, p] = l.split(/\s+/);
+      return { hex: hex!, size: Number(size), path: p! };
+    });
 }
 
 /**
@@ -193,7 +191,8 @@ async function compressedIndex(
 export async function suiteIndexes(ps: AptPackage[], o: SuiteOptions, previous?: Previous): Promise<{ files: IndexFile[]; architectures: string[] }> {
   const architectures = suiteArchitectures(ps);
   const files: Array<Promise<IndexFile>> = [];
-  const digests = releaseDigests(previous ? await previous("Release") : null);
+  const oldRelease = previous ? await previous("Release") : null;
+  const digests = new Map(oldRelease ? releaseSha256List(oldRelease.toString("utf8")).map((f) => [f.path, f.hex]) : []);
   // Every index is started before any is awaited: xz runs in its own process (on the other core)
   // while gzip and the Contents text are made here.
   for (const arch of architectures) {

@@ -7,6 +7,7 @@ import * as openpgp from "openpgp";
 import { decompressBuffer, detectCompression } from "../archive/compress.js";
 import { readTarBuffer } from "../archive/tar.js";
 import { parseParagraphs, get } from "../debian/control.js";
+import { releaseSha256List } from "../debian/repository.js";
 import { MARKER } from "../publish/retention.js";
 import { verifyCatalogue, fingerprint } from "../signing/rsa.js";
 import { createHash } from "node:crypto";
@@ -78,19 +79,6 @@ function releaseField(body: string, name: string): string | undefined {
   return new RegExp(`^${name}: (.*)$`, "m").exec(body)?.[1];
 }
 
-function sha256List(body: string): Array<{ hex: string; size: number; path: string }> {
-  const m = /^SHA256:\n((?:[ \t].*\n?)*)/m.exec(body);
-  if (!m) return [];
-  return m[1]!
-    .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l) => {
-      const [hex, size, p] = l.split(/\s+/);
-      return { hex: hex!, size: Number(size), path: p! };
-    });
-}
-
 async function verifySuite(src: TreeSource, suite: string, keys: openpgp.Key[], o: VerifyOptions, r: VerifyReport, checkedPool: Set<string>): Promise<void> {
   const base = `apt/dists/${suite}`;
   const p = (s: string) => r.problems.push(`${base}/${s}`);
@@ -106,7 +94,7 @@ async function verifySuite(src: TreeSource, suite: string, keys: openpgp.Key[], 
   else if (date > o.now.getTime() + 10_000) p(`InRelease: Date ${releaseField(body, "Date")} is in the future`);
   const until = releaseField(body, "Valid-Until");
   if (until !== undefined && Date.parse(until.replace(/ UTC$/, " GMT")) < o.now.getTime()) p(`InRelease: expired (Valid-Until ${until})`);
-  const listed = sha256List(body);
+  const listed = releaseSha256List(body);
   if (!listed.length) return void p("InRelease: no SHA256 list");
   const markerBuf = await src.get(`${base}/${MARKER}`);
   let marker: Record<string, string> = {};
