@@ -92,8 +92,9 @@ export class FreebsdFamily implements Family {
     if (old) {
       try {
         const tar = await decompressBuffer(detectCompression(old), old);
-        const member = readTarBuffer(tar).find((e) => e.name === "data");
-        const sigMode = readTarBuffer(tar).some((e) => e.name === "signature") ? "pubkey" : "fingerprints";
+        const members = readTarBuffer(tar);
+        const member = members.find((e) => e.name === "data");
+        const sigMode = members.some((e) => e.name === "signature") ? "pubkey" : "fingerprints";
         if (member?.data?.equals(data) && sigMode === c.pkg.signature) changed = false;
       } catch {
         changed = true;
