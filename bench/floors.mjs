@@ -34,15 +34,11 @@ if (mode === "--read") {
 if (mode === "--decode") {
   // Only the xz members, through repogen's decoder.
   const { decodeXzSync } = await import(path.join(ROOT, "dist/archive/xz.js"));
+  const { listArAt, readAtBuffer } = await import(path.join(ROOT, "dist/archive/ar.js"));
   const members = [];
   for (const f of files()) {
     const b = readFileSync(f);
-    for (let off = 8; off + 60 <= b.length; ) {
-      const name = b.toString("latin1", off, off + 16).trim();
-      const size = parseInt(b.toString("latin1", off + 48, off + 58), 10);
-      if (name.endsWith(".xz")) members.push(b.subarray(off + 60, off + 60 + size));
-      off += 60 + size + (size & 1);
-    }
+    for (const m of await listArAt(readAtBuffer(b), b.length, f)) if (m.name.endsWith(".xz")) members.push(b.subarray(m.offset, m.offset + m.size));
   }
   const t = performance.now();
   for (const m of members) decodeXzSync(m, 16 << 20, { scratch: true });
