@@ -1,4 +1,4 @@
-// pkg's version order against the 600 pairs printed by the real `pkg version -t` (shared/vectors).
+// pkg's version order against the 600 pairs printed by the real `pkg version -t` (test/fixtures/vectors).
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -7,7 +7,7 @@ import { compareFreebsdVersions } from "../src/freebsd/version.js";
 import { freebsdBuildVersion } from "../src/builds/versioning.js";
 import { ROOT, rng } from "./helpers.js";
 
-const VECTORS = path.resolve(ROOT, "..", "shared", "vectors", "freebsd-pkg-version-order.tsv");
+const VECTORS = path.resolve(ROOT, "test", "fixtures", "vectors", "freebsd-pkg-version-order.tsv");
 
 describe("compareFreebsdVersions", () => {
   it("agrees with every pair printed by pkg version -t", () => {

@@ -1,5 +1,5 @@
 // The FreeBSD side, checked with independent readers (tar, xz, zstd, gzip, openssl) and against the
-// files the real FreeBSD pkg wrote (shared/fixtures/freebsd).
+// files the real FreeBSD pkg wrote (test/fixtures/freebsd).
 import { describe, expect, it, beforeAll } from "vitest";
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync, statSync } from "node:fs";
@@ -12,7 +12,7 @@ import { tarBuffer } from "../../src/archive/tar.js";
 import { must, repogen, ROOT, sh, tmp, write, makeStagedTree } from "../helpers.js";
 import { readyBuild, treeBuild } from "../builds.js";
 
-const FIX = path.resolve(ROOT, "..", "shared", "fixtures", "freebsd");
+const FIX = path.resolve(ROOT, "test", "fixtures", "freebsd");
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { must, repogen, ROOT, tmp } from "../helpers.js";
 
-const FIX = path.resolve(ROOT, "..", "shared", "fixtures", "freebsd");
+const FIX = path.resolve(ROOT, "test", "fixtures", "freebsd");
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
 
 describe("repogen import", () => {

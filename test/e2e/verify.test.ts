@@ -7,7 +7,7 @@ import { serve, type Server } from "../apt-helpers.js";
 import { readyBuild, treeBuild } from "../builds.js";
 
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
-const FIX = path.resolve(ROOT, "..", "shared", "fixtures", "freebsd");
+const FIX = path.resolve(ROOT, "test", "fixtures", "freebsd");
 
 describe("repogen verify", () => {
   let work: string, out: string, keys: string, builds: string;
