@@ -1,17 +1,24 @@
 /**
- * CONTRACT "Versions": VERSION-BUILDTIME-SHA256 so that a newer build sorts higher, the version names
- * the exact binary, and the same binary keeps the same version.
+ * CONTRACT "Versions": a suffix of BUILDTIME and SHA256 so that a newer build sorts higher, the version
+ * names the exact binary, and the same binary keeps the same version.
  */
 import { FormatError } from "../errors.js";
 
 const RELEASE = /^[0-9]+(?:\.[0-9]+)*$/;
 const DESCRIBE = /^([0-9]+(?:\.[0-9]+)*)-([0-9]+)-g([0-9a-f]{7,40})$/;
+/** robur's two shapes on Debian, exactly: MAJOR.MINOR.PATCH and MAJOR.MINOR.PATCH-N-gHASH. */
+const ROBUR_RELEASE = /^[0-9]+\.[0-9]+\.[0-9]+$/;
+const ROBUR_DESCRIBE = /^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-g[0-9a-f]{7,40}$/;
 
 export function debianBuildVersion(upstream: string, buildtime: string, sha256: string): string {
-  if (RELEASE.test(upstream)) return `${upstream}-0-g0000000-${buildtime}-${sha256}`;
-  if (DESCRIBE.test(upstream)) return `${upstream}-${buildtime}-${sha256}`;
-  // Anything else, epoch included, keeps its shape and gains the suffix.
-  return `${upstream}-${buildtime}-${sha256}`;
+  // robur's clients have these versions installed, so their scheme stays as it was.
+  if (ROBUR_RELEASE.test(upstream)) return `${upstream}-0-g0000000-${buildtime}-${sha256}`;
+  if (ROBUR_DESCRIBE.test(upstream)) return `${upstream}-${buildtime}-${sha256}`;
+  // Any other shape follows Debian's rebuild (binNMU) convention: "+bN" on the revision (or on a
+  // native version) sorts above what it rebuilds and below the distribution's next update and next
+  // revision. A "-" suffix instead would move the upstream/revision split and outrank every later
+  // revision of the same upstream version. An epoch stays in front.
+  return `${upstream}+b${buildtime}.${sha256}`;
 }
 
 export function freebsdBuildVersion(upstream: string, buildtime: string, sha256: string): string {

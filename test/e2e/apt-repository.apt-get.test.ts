@@ -61,7 +61,7 @@ describe("repogen generate → apt-get", () => {
     expect(status).toMatch(/^Version: 1\.0\.0-0-g0000000-20261120100000-[0-9a-f]{64}$/m);
   });
 
-  it("a ready .deb from Debian keeps its Depends and gets UPSTREAM-BUILDTIME-SHA256", () => {
+  it("a ready .deb from Debian keeps its Depends and gets Debian's rebuild suffix +bBUILDTIME.SHA256", () => {
     const dl = path.join(work, "dl");
     must("mkdir", ["-p", dl]);
     const r = apt.apt(["download", "hello"], dl);
@@ -70,7 +70,7 @@ describe("repogen generate → apt-get", () => {
     const got = path.join(dl, readdirSync(dl)[0]!);
     const upstream = must("dpkg-deb", ["-f", debianHello, "Version"]).trim();
     const sha = must("sha256sum", [debianHello]).split(" ")[0];
-    expect(must("dpkg-deb", ["-f", got, "Version"]).trim()).toBe(`${upstream}-20261120110000-${sha}`);
+    expect(must("dpkg-deb", ["-f", got, "Version"]).trim()).toBe(`${upstream}+b20261120110000.${sha}`);
     expect(must("dpkg-deb", ["-f", got, "Depends"])).toBe(must("dpkg-deb", ["-f", debianHello, "Depends"]));
     expect(must("dpkg-deb", ["-c", got])).toBe(must("dpkg-deb", ["-c", debianHello]));
   });
@@ -168,7 +168,7 @@ describe("index page and snippets", () => {
     const html = readFileSync(path.join(out, "index.html"), "utf8");
     expect(html).toContain("debian-12");
     expect(html).toContain("ubuntu-24.04");
-    expect(html).toMatch(/motd-banner<\/a><\/td><td><code>0\.3-1-20261120090000-[0-9a-f]{64}/);
+    expect(html).toMatch(/motd-banner<\/a><\/td><td><code>0\.3-1\+b20261120090000\.[0-9a-f]{64}/);
     expect(html).toContain("/etc/apt/keyrings/repogen-example.gpg");
     expect(html).toContain("sudo curl -fsSLo /etc/apt/sources.list.d/repogen-example.sources http://127.0.0.1:8000/apt/debian-12.sources");
     const sources = readFileSync(path.join(out, "apt/debian-12.sources"), "utf8");
