@@ -177,7 +177,8 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
       const family = o.families[b.platform.family];
       try {
         const specSha = b.spec ? createHash("sha256").update(await readFile(b.spec)).digest("hex") : "";
-        const key = `${b.uuid}:${b.mainSha256 ?? specSha}:${family.cacheSalt(c)}:${b.platform.platform}:${b.arch}`;
+        // A build's own versioning is part of the key only when it has one: older keys stay valid.
+        const key = `${b.uuid}:${b.mainSha256 ?? specSha}:${family.cacheSalt(c)}:${b.platform.platform}:${b.arch}${b.versioning ? `:v=${b.versioning}` : ""}`;
         let cached = state.getPackage(key);
         if (cached) {
           // The cache only counts while its pool file is still there (the tree may have been wiped).

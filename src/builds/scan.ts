@@ -31,6 +31,8 @@ export interface Build {
   mainSha256?: string;
   /** Absolute path of the package spec, for staged trees. */
   spec?: string;
+  /** build.json's "versioning", which overrides the config's for this build. */
+  versioning?: "build" | "as-is";
 }
 
 export interface Rejection {
@@ -236,6 +238,10 @@ async function readBuild(dir: string, realDir: string, jobFolder: string, uuidFo
   const mainRel = str(o, "main_binary");
   const main = resolved.get(path.normalize(mainRel)) ?? safePath(dir, realDir, mainRel, "main_binary").real;
   const base: Omit<Build, "kind"> = { dir, job, uuid, platform, arch, start, buildtime: buildtimeOf(start), main };
+  if (o.versioning !== undefined) {
+    if (o.versioning !== "build" && o.versioning !== "as-is") throw new Reject(`"versioning" must be "build" or "as-is"`);
+    base.versioning = o.versioning;
+  }
   if (o.package !== undefined) {
     const spec = safePath(dir, realDir, o.package, "package").real;
     if (!statSync(main).isDirectory()) throw new Reject(`main_binary "${mainRel}" must be the staged tree's folder when "package" is given`);

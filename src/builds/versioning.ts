@@ -10,6 +10,11 @@ const DESCRIBE = /^([0-9]+(?:\.[0-9]+)*)-([0-9]+)-g([0-9a-f]{7,40})$/;
 const ROBUR_RELEASE = /^[0-9]+\.[0-9]+\.[0-9]+$/;
 const ROBUR_DESCRIBE = /^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-g[0-9a-f]{7,40}$/;
 
+/** The versioning a build gets: its own build.json's, else the config's. */
+export function versioningOf(build: { versioning?: "build" | "as-is" }, config: { versioning: "build" | "as-is" }): "build" | "as-is" {
+  return build.versioning ?? config.versioning;
+}
+
 export function debianBuildVersion(upstream: string, buildtime: string, sha256: string): string {
   // robur's clients have these versions installed, so their scheme stays as it was.
   if (ROBUR_RELEASE.test(upstream)) return `${upstream}-0-g0000000-${buildtime}-${sha256}`;

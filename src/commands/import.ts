@@ -12,12 +12,15 @@ import { io, parse, str } from "./args.js";
 export const HELP = `Usage: repogen import FILE... --platform P [options]
 
 Wrap existing .deb or .pkg files into finished-build folders (builds/NAME/UUID/build.json), so that
-the next generate publishes them.
+the next generate publishes them. They keep their own versions ("versioning": "as-is" in build.json),
+so relations between them, such as jq's "libjq1 (= 1.6-2.1+deb12u3)", still hold.
 
 Options:
   --platform P    debian-12, ubuntu-24.04, freebsd-14, ... (required)
   --builds DIR    the builds folder (default: from repogen.toml, else ./builds)
   --now ISO8601   the build time to record (default: now)
+  --versioning V  "as-is" (default): publish the packages' own versions; "build": give them the
+                  BUILDTIME and SHA256 suffix of generate's versioning
 
 Example:
   repogen import ~/Downloads/hello_2.10-3_amd64.deb --platform debian-12 --builds builds
@@ -30,7 +33,7 @@ async function sha256(file: string): Promise<string> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { platform: { type: "string" }, builds: { type: "string" }, now: { type: "string" } });
+  const { values, positionals } = parse(argv, { platform: { type: "string" }, builds: { type: "string" }, now: { type: "string" }, versioning: { type: "string" } });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
@@ -39,6 +42,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!positionals.length) throw new UsageError("import needs at least one FILE (see repogen import --help)");
   if (!str(values.platform)) throw new UsageError("--platform is required (see repogen import --help)");
   const platform = parsePlatform(str(values.platform)!);
+  const versioning = str(values.versioning) ?? "as-is";
+  if (versioning !== "as-is" && versioning !== "build") throw new UsageError(`--versioning must be "as-is" or "build", not "${versioning}"`);
   const builds = str(values.builds) ? path.resolve(str(values.builds)!) : loadConfig(str(values.config)).builds;
   const when = clock(str(values.now));
   const made: string[] = [];
@@ -81,6 +86,7 @@ export async function run(argv: string[]): Promise<number> {
       finish: stamp,
       result: "success",
       main_binary: base,
+      versioning,
       artifacts: [{ path: base, sha256: await sha256(file) }],
     };
     await writeFile(path.join(dir, "build.json"), JSON.stringify(build, null, 2) + "\n");

@@ -6,6 +6,7 @@ import type { Config } from "../config.js";
 import { mainBinary, type Family, type PrepareContext, type Prepared, type RepoFile, type SiteContext, type RepositoryResult } from "../family.js";
 import type { CachedPackage } from "../publish/state.js";
 import { buildDeb } from "./deb.js";
+import { versioningOf } from "../builds/versioning.js";
 import { readReadyDeb, type ReadyDebTask } from "./ready-deb.js";
 import { compareDebVersions, versionForFilename } from "./version.js";
 import { packagesParagraph, poolDir, releaseIdentity, releaseText, suiteIndexes, type AptPackage } from "./repository.js";
@@ -41,7 +42,7 @@ export class DebianFamily implements Family {
 
   async prepare(build: Build, ctx: PrepareContext, cached: CachedPackage | undefined): Promise<Prepared> {
     if (cached) return { pkg: cached, produced: null, move: false };
-    const versioning = ctx.config.versioning;
+    const versioning = versioningOf(build, ctx.config);
     const main = await mainBinary(build, ctx, async (spec, outDir, mtime) =>
       (
         await buildDeb(spec, build.main, {

@@ -2,7 +2,7 @@
 import { rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Build } from "../builds/scan.js";
-import { freebsdBuildVersion } from "../builds/versioning.js";
+import { freebsdBuildVersion, versioningOf } from "../builds/versioning.js";
 import type { Config } from "../config.js";
 import { FormatError } from "../errors.js";
 import { mainBinary, type Family, type PrepareContext, type Prepared, type RepoFile, type RepositoryResult, type SiteContext } from "../family.js";
@@ -46,7 +46,7 @@ export class FreebsdFamily implements Family {
     const major = build.platform.family === "freebsd" ? build.platform.major : -1;
     if (m.abi !== abi && m.abi !== `FreeBSD:${major}:*`) throw new FormatError(`the package's abi is ${m.abi}, build.json says ${abi}`);
     const upstream = m.version;
-    const version = ctx.config.versioning === "build" ? freebsdBuildVersion(upstream, build.buildtime, mainSha) : upstream;
+    const version = versioningOf(build, ctx.config) === "build" ? freebsdBuildVersion(upstream, build.buildtime, mainSha) : upstream;
     let produced = source;
     let move = owned;
     let manifest = m;

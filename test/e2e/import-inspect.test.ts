@@ -1,6 +1,6 @@
 // repogen import wraps ready packages into build folders that generate publishes; inspect reads both formats.
 import { describe, expect, it } from "vitest";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { must, repogen, ROOT, tmp } from "../helpers.js";
 
@@ -18,7 +18,7 @@ describe("repogen import", () => {
     const dir = a.stdout.trim();
     expect(path.dirname(path.dirname(dir))).toBe(builds);
     const bj = JSON.parse(readFileSync(path.join(dir, "build.json"), "utf8"));
-    expect(bj).toMatchObject({ job: "hello", platform: "debian-12", arch: "amd64", start: "2026-11-20T10:00:00Z", result: "success", main_binary: path.basename(deb) });
+    expect(bj).toMatchObject({ job: "hello", platform: "debian-12", arch: "amd64", start: "2026-11-20T10:00:00Z", result: "success", main_binary: path.basename(deb), versioning: "as-is" });
     expect(bj.uuid).toBe(path.basename(dir));
     expect(bj.artifacts[0].sha256).toBe(must("sha256sum", [deb]).split(" ")[0]);
     const b = repogen(["import", path.join(FIX, "repo/All/hello-1.0_1.pkg"), "--platform", "freebsd-14", "--builds", builds, "--now", "2026-11-20T10:00:00Z"]);
@@ -33,8 +33,29 @@ describe("repogen import", () => {
     expect(g.status, g.stderr).toBe(0);
     const s = JSON.parse(g.stdout);
     expect(s.published["apt debian-12"].map((p: { name: string }) => p.name)).toEqual(["hello"]);
+    // imported as-is: the package keeps its own version
+    const debVersion = must("dpkg-deb", ["-f", deb, "Version"]).trim();
+    expect(s.published["apt debian-12"][0].version).toBe(debVersion);
     expect(s.published["pkg FreeBSD:14:amd64"].map((p: { name: string }) => p.name)).toEqual(["hello"]);
     expect(repogen(["verify", out, "--deep"]).status).toBe(0);
+
+    // --versioning build: the build's own "versioning" overrides an as-is config, and a bad value is refused
+    const builds2 = path.join(work, "builds2");
+    const d = repogen(["import", deb, "--platform", "debian-12", "--builds", builds2, "--now", "2026-11-20T10:00:00Z", "--versioning", "build"]);
+    expect(d.status, d.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(d.stdout.trim(), "build.json"), "utf8")).versioning).toBe("build");
+    expect(repogen(["import", deb, "--platform", "debian-12", "--builds", builds2, "--versioning", "yes"]).status).toBe(2);
+    const cfg = path.join(work, "asis.toml");
+    writeFileSync(cfg, `versioning = "as-is"\n`);
+    const g2 = repogen(["generate", "--config", cfg, "--builds", builds2, "--out", path.join(work, "out2"), "--keys", keys, "--state", path.join(work, "state2"), "--now", NOW, "--json"]);
+    expect(g2.status, g2.stderr).toBe(0);
+    const sha = must("sha256sum", [deb]).split(" ")[0];
+    expect(JSON.parse(g2.stdout).published["apt debian-12"][0].version).toBe(`${debVersion}+b20261120100000.${sha}`);
+    const bad = path.join(builds2, "hello", readdirSync(path.join(builds2, "hello"))[0]!, "build.json");
+    writeFileSync(bad, readFileSync(bad, "utf8").replace(`"versioning": "build"`, `"versioning": "rebuild"`));
+    const g3 = repogen(["generate", "--config", cfg, "--builds", builds2, "--out", path.join(work, "out2"), "--keys", keys, "--state", path.join(work, "state2"), "--now", NOW]);
+    expect(g3.status).toBe(3);
+    expect(g3.stderr).toMatch(/"versioning" must be "build" or "as-is"/);
   });
 });
 
