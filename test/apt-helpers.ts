@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import net from "node:net";
+import { gunzipSync } from "node:zlib";
 import path from "node:path";
 import { dpkgRoot, sh, type RunResult } from "./helpers.js";
 
@@ -89,9 +90,17 @@ export function checkRelease(distDir: string): string[] {
   const m = /^SHA256:\n((?: .*\n?)+)/m.exec(rel);
   if (!m) return ["no SHA256 list"];
   const bad: string[] = [];
-  for (const line of m[1]!.trim().split("\n")) {
-    const [hex, size, p] = line.trim().split(/\s+/);
+  const lines = m[1]!.trim().split("\n").map((l) => l.trim().split(/\s+/));
+  const listed = new Map(lines.map(([hex, size, p]) => [p!, { hex: hex!, size: Number(size) }]));
+  for (const [hex, size, p] of lines) {
     const file = path.join(distDir, p!);
+    const gz = listed.get(`${p}.gz`);
+    if (/(^|\/)Contents-[^/.]+$/.test(p!) && gz && !existsSync(file)) {
+      // Listed for apt-file, served as .gz only: the .gz must hold exactly these bytes.
+      const plain = gunzipSync(readFileSync(path.join(path.dirname(file), "by-hash", "SHA256", gz.hex)));
+      if (plain.length !== Number(size) || sha256(plain) !== hex) bad.push(`${p}: its .gz does not hold what Release says`);
+      continue;
+    }
     const byHash = path.join(path.dirname(file), "by-hash", "SHA256", hex!);
     if (!existsSync(byHash)) bad.push(`no by-hash copy of ${p}`);
     else if (sha256(readFileSync(byHash)) !== hex) bad.push(`by-hash copy of ${p} differs`);

@@ -131,9 +131,10 @@ export class DebianFamily implements Family {
     }
     const out: RepoFile[] = [];
     for (const f of files) {
+      if (!f.served) continue;
       const dir = path.posix.dirname(f.path);
       out.push({ path: `${base}/${dir}/by-hash/SHA256/${f.sha256}`, data: f.data, stage: 1 });
-      if (f.served) out.push({ path: `${base}/${f.path}`, data: f.data, stage: 2 });
+      out.push({ path: `${base}/${f.path}`, data: f.data, stage: 2 });
     }
     if (changed) {
       const signer = this.signer();

@@ -39,7 +39,11 @@ export interface IndexFile {
   path: string;
   data: Buffer;
   sha256: string;
-  /** Served under its name (the uncompressed Contents is listed nowhere and not served). */
+  /**
+   * Written to the tree (by-hash and under its name). The uncompressed Contents is only listed in
+   * Release, beside its .gz, as Debian's archive does: apt's Contents-deb target (apt-file) is only
+   * fetched when Release names the uncompressed file, and then it downloads the .gz.
+   */
   served: boolean;
 }
 
@@ -213,6 +217,7 @@ export async function suiteIndexes(ps: AptPackage[], o: SuiteOptions, previous?:
     files.push(Promise.resolve(file(`${dir}/Release`, Buffer.from(rel, "utf8"))));
     if (o.contents) {
       const contents = Buffer.from(contentsText(mine), "utf8");
+      files.push(Promise.resolve(file(`main/Contents-${arch}`, contents, false)));
       files.push(compressedIndex("gz", contents, `main/Contents-${arch}.gz`, previous).then((b) => file(`main/Contents-${arch}.gz`, b)));
     }
   }

@@ -1,0 +1,64 @@
+// What real clients and mirror tools rely on (FORMATS §7), judged by the tools themselves: apt's
+// Contents-deb target and apt-file, against a generated repository served on 127.0.0.1.
+import { describe, expect, it, beforeAll, afterAll } from "vitest";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import { must, repogen, ROOT, sh, tmp } from "../helpers.js";
+import { AptRoot, problems, serve, type Server } from "../apt-helpers.js";
+import { readyBuild, treeBuild } from "../builds.js";
+
+const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+
+describe("client conventions: apt-file", () => {
+  let work: string, out: string, cfg: string;
+  let server: Server;
+  let apt: AptRoot;
+
+  beforeAll(async () => {
+    work = tmp("repogen-conventions-");
+    const builds = path.join(work, "builds");
+    out = path.join(work, "public");
+    mkdirSync(out, { recursive: true });
+    const keys = path.join(work, "keys");
+    must("apt-get", ["download", "hello"], { cwd: work });
+    const debianHello = path.join(work, readdirSync(work).find((f) => /^hello_.*\.deb$/.test(f))!);
+    expect(repogen(["keygen", "--keys", keys]).status).toBe(0);
+    treeBuild(builds, { job: "greeter", uuid: "u-greeter-1", start: "2026-11-20T10:00:00Z" }, { version: "1.0.0" });
+    readyBuild(builds, { job: "hello", uuid: "u-hello-1", start: "2026-11-20T11:00:00Z" }, debianHello);
+    server = await serve(out);
+    cfg = path.join(work, "repogen.toml");
+    writeFileSync(
+      cfg,
+      `builds = "builds"\noutput = "public"\nkeys = "keys"\nstate = "state"\nbase_url = "${server.url}"\n[apt.suites.debian-12]\ncodename = "bookworm"\n`,
+    );
+    const g = repogen(["generate", "--config", cfg, "--now", NOW]);
+    expect(g.status, g.stderr).toBe(0);
+    apt = new AptRoot(path.join(work, "root"));
+    apt.addSource(`${server.url}/apt`, "debian-12", path.join(out, "apt/archive-keyring.gpg"));
+    copyFileSync(path.join(ROOT, "test/fixtures/50apt-file.conf"), path.join(apt.root, "etc/apt/apt.conf.d/50apt-file.conf"));
+    const u = apt.apt(["update"]);
+    expect(u.status, u.stdout + u.stderr).toBe(0);
+    expect(problems(u)).toEqual([]);
+  });
+
+  afterAll(() => server?.stop());
+
+  it("Release lists the uncompressed Contents beside the .gz, and apt fetches it for apt-file", () => {
+    const rel = readFileSync(path.join(out, "apt/dists/debian-12/Release"), "utf8");
+    expect(rel).toMatch(/^ [0-9a-f]{64} +\d+ main\/Contents-amd64$/m);
+    expect(rel).toMatch(/^ [0-9a-f]{64} +\d+ main\/Contents-amd64\.gz$/m);
+    // apt's own view of its targets: Contents-deb is there, with a file it downloaded
+    const t = apt.apt(["indextargets", "--format", "$(FILENAME)", "Identifier: Contents-deb"]);
+    expect(t.status, t.stderr).toBe(0);
+    const files = t.stdout.split("\n").filter(Boolean);
+    expect(files.length).toBe(1);
+    expect(existsSync(files[0]!), files[0]).toBe(true);
+    const list = must("/usr/lib/apt/apt-helper", ["cat-file", files[0]!]);
+    expect(list).toMatch(/^usr\/bin\/greeter +utils\/greeter$/m);
+    expect(list).toMatch(/^usr\/bin\/hello +devel\/hello$/m);
+    // and apt-file itself answers from it
+    const af = sh("apt-file", ["search", "/usr/bin/greeter"], { env: { ...process.env, APT_CONFIG: apt.conf } });
+    expect(af.status, af.stderr).toBe(0);
+    expect(af.stdout.trim()).toBe("greeter: /usr/bin/greeter");
+  });
+});
