@@ -15,7 +15,9 @@ import { Tree } from "./publish/tree.js";
 import { mapLimit, PARALLEL } from "./util/concurrency.js";
 import { collectGarbage } from "./util/memory.js";
 import { applyRetention, MARKER, surveyTree } from "./publish/retention.js";
-import { aptSources, indexPage, type SiteRepo } from "./site/render.js";
+import { aptSources, type SiteRepo } from "./site/render.js";
+import { sitePackage } from "./site/model.js";
+import { releaseDates, sitePages } from "./site/pages.js";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 
@@ -132,6 +134,14 @@ async function buildIndexes(chosen: Candidate[], site: SiteContext) {
           size: p.pkg.size,
           date: p.build.start,
           file: r.family.name === "debian" ? p.pkg.pool.replace(/^apt\//, "") : p.pkg.pool.replace(/^pkg\/[^/]+\//, ""),
+          site: sitePackage(r.family.name === "debian" ? "apt" : "pkg", r.key, {
+            ...p.pkg,
+            job: p.build.job,
+            uuid: p.build.uuid,
+            platform: p.build.platform.platform,
+            buildtime: p.build.buildtime,
+            start: p.build.start,
+          }),
         }))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch < b.arch ? -1 : 1)),
     });
@@ -303,26 +313,31 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
     }
     for (const m of markers) await tree.discard(m);
     const newest = sel.chosen.reduce((m, x) => Math.max(m, x.build.start.getTime()), 0);
-    await tree.put(
-      "index.html",
-      indexPage({
-        label: c.label,
-        description: c.description,
-        baseUrl: c.baseUrl,
-        origin: c.origin,
-        keyringName: kr,
-        generated: new Date(newest || 0),
-        repos: siteRepos,
-        aptSources: sourcesBySuite,
-        pkgConf: o.pkgConf ?? null,
-      }),
-    );
+    // The web pages come after every file they link to; the index page last of all.
+    const pages = sitePages({
+      label: c.label,
+      description: c.description,
+      baseUrl: c.baseUrl,
+      origin: c.origin,
+      keyringName: kr,
+      generated: new Date(newest || 0),
+      repos: siteRepos.map((r) => ({
+        kind: r.kind,
+        key: r.key,
+        packages: r.rows.map((x) => x.site),
+        ...releaseDates(files.find((f) => f.path === `apt/dists/${r.key}/Release`)?.data),
+      })),
+      aptSources: sourcesBySuite,
+      pkgConf: o.pkgConf ?? null,
+    });
+    for (const f of pages) await tree.put(f.path, f.data);
     mark("publish", t);
 
     // 3. retention: what no current index names goes after grace_hours
     t = Date.now();
     for (const f of files) live.add(f.path);
     for (const f of site0) live.add(f.path);
+    for (const f of pages) live.add(f.path);
     await applyRetention(tree, existing, live, state.dropped, Math.floor(o.now.getTime() / 1000), c.graceHours);
     mark("retention", t);
 

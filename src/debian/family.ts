@@ -90,6 +90,7 @@ export class DebianFamily implements Family {
       entry,
       section: get(control!, "Section") ?? "misc",
       files: info.files.join("\n"),
+      ...(info.conffiles.length ? { conffiles: info.conffiles } : {}),
     };
     return { pkg, produced, move };
   }

@@ -35,6 +35,8 @@ export interface ReadyDebResult {
   rewritten: { file: string; sha256: string; size: number } | null;
   /** Size of the source file. */
   size: number;
+  /** The conffiles the control member lists. */
+  conffiles: string[];
 }
 
 export async function readReadyDeb(t: ReadyDebTask): Promise<ReadyDebResult> {
@@ -45,7 +47,7 @@ export async function readReadyDeb(t: ReadyDebTask): Promise<ReadyDebResult> {
     if (info.arch !== t.arch) throw new FormatError(`the package's Architecture is ${info.arch}, build.json says ${t.arch}`);
     const version = t.versioning === "build" ? debianBuildVersion(info.version, t.buildtime, t.mainSha) : info.version;
     const files = (info.files ?? []).filter((f) => f.type !== "dir").map((f) => f.path.slice(1));
-    const base = { name: info.name, arch: info.arch, upstream: info.version, version, files, size: src.size };
+    const base = { name: info.name, arch: info.arch, upstream: info.version, version, files, size: src.size, conffiles: info.conffiles };
     if (version === info.version) return { ...base, control: info.control, rewritten: null };
     const r = await rewriteDebFrom(src, version, t.out, { privateOut: true });
     return { ...base, control: r.control, rewritten: { file: r.file, sha256: r.sha256, size: r.size } };

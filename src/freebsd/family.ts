@@ -73,6 +73,7 @@ export class FreebsdFamily implements Family {
       sha256,
       entry: JSON.stringify(manifestObject(manifest, true)),
       files: Object.keys(manifest.files ?? {}).join("\n"),
+      ...(manifest.config?.length ? { conffiles: manifest.config } : {}),
     };
     return { pkg, produced, move };
   }

@@ -39,14 +39,14 @@ export async function walkFiles(root: string, rel: string): Promise<string[]> {
  */
 export async function surveyTree(tree: Tree): Promise<string[]> {
   const managed: string[] = [];
-  for (const top of ["apt", "pkg"]) {
+  for (const top of ["apt", "pkg", "packages", "feeds"]) {
     for (const p of await walkFiles(tree.root, top)) {
       if (TEMP_FILE.test(p)) {
         if (!tree.dryRun) await rm(path.join(tree.root, p), { force: true });
         continue;
       }
       if (path.posix.basename(p) === MARKER) continue;
-      if (p.startsWith("apt/pool/") || p.startsWith("apt/dists/") || /^pkg\/FreeBSD:[^/]+\//.test(p)) managed.push(p);
+      if (p.startsWith("apt/pool/") || p.startsWith("apt/dists/") || /^pkg\/FreeBSD:[^/]+\//.test(p) || /^(packages|feeds)\//.test(p)) managed.push(p);
     }
   }
   return managed;

@@ -33,6 +33,8 @@ export interface CachedPackage {
   section?: string;
   /** The files it installs, without leading "/", one per line (for Contents). */
   files: string;
+  /** Its configuration files (absolute paths), for the web pages. */
+  conffiles?: string[];
 }
 
 interface StateData {

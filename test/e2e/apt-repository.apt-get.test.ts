@@ -168,7 +168,8 @@ describe("index page and snippets", () => {
     const html = readFileSync(path.join(out, "index.html"), "utf8");
     expect(html).toContain("debian-12");
     expect(html).toContain("ubuntu-24.04");
-    expect(html).toMatch(/motd-banner<\/a><\/td><td><code>0\.3-1\+b20261120090000\.[0-9a-f]{64}/);
+    // The table shortens the version's SHA-256; the full version is its title and on the package's page.
+    expect(html).toMatch(/motd-banner<\/a>.*?<code class="ver" title="0\.3-1\+b20261120090000\.[0-9a-f]{64}">/);
     expect(html).toContain("/etc/apt/keyrings/repogen-example.gpg");
     expect(html).toContain("sudo curl -fsSLo /etc/apt/sources.list.d/repogen-example.sources http://127.0.0.1:8000/apt/debian-12.sources");
     const sources = readFileSync(path.join(out, "apt/debian-12.sources"), "utf8");
