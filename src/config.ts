@@ -24,10 +24,18 @@ export interface Config {
     indexCompression: Array<"gz" | "xz">;
     contents: boolean;
     suites: Record<string, Record<string, string>>;
+    /** OpenPGP private keys in the keys folder that sign, each InRelease carrying every one's signature. */
+    signingKeys: string[];
   };
   pkg: {
     compression: Compression;
     signature: "pubkey" | "fingerprints";
+    /** The RSA private key in the keys folder that signs the catalogues. */
+    signingKey: string;
+    /** Public keys (PEM, in the keys folder) published as trusted beside the signing key: the next key of a rotation. */
+    trustedKeys: string[];
+    /** Public keys (PEM, in the keys folder) published as revoked: the previous key of a rotation. */
+    revokedKeys: string[];
   };
 }
 
@@ -57,6 +65,19 @@ function getInt(o: Record<string, unknown>, key: string, file: string, min: numb
   return n;
 }
 
+/** A list of key file names in the keys folder: plain names (never paths), each once. */
+function keyNames(v: unknown, file: string, key: string, ext: RegExp, min: number): string[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) fail(file, key, "must be a list of file names in the keys folder");
+  const names = v as string[];
+  if (names.length < min) fail(file, key, "must name at least one key");
+  for (const n of names) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(n) || n.includes("..")) fail(file, key, `"${n}" must be a file name in the keys folder (letters, digits, . _ + -)`);
+    if (!ext.test(n)) fail(file, key, `"${n}" must end in ${ext.source.replace(/\\|\$/g, "")}`);
+  }
+  if (new Set(names).size !== names.length) fail(file, key, "names a key twice");
+  return names;
+}
+
 const DEB_COMP: Record<string, Compression> = { xz: "xz", zstd: "zst", gzip: "gz", none: "none" };
 const PKG_COMP: Record<string, Compression> = { tzst: "zst", txz: "xz", tgz: "gz", tar: "none" };
 
@@ -75,8 +96,8 @@ export function defaultConfig(dir: string): Config {
     keepVersions: 1,
     graceHours: 48,
     versioning: "build",
-    apt: { debCompression: "xz", indexCompression: ["gz", "xz"], contents: true, suites: {} },
-    pkg: { compression: "zst", signature: "pubkey" },
+    apt: { debCompression: "xz", indexCompression: ["gz", "xz"], contents: true, suites: {}, signingKeys: ["apt-signing-key.asc"] },
+    pkg: { compression: "zst", signature: "pubkey", signingKey: "pkg-signing-key.pem", trustedKeys: [], revokedKeys: [] },
   };
 }
 
@@ -123,7 +144,7 @@ export function parseConfig(text: string, file: string): Config {
   if (raw.apt !== undefined) {
     if (typeof raw.apt !== "object" || raw.apt === null || Array.isArray(raw.apt)) fail(file, "apt", "must be a table");
     const a = raw.apt as Record<string, unknown>;
-    for (const k of Object.keys(a)) if (!["deb_compression", "index_compression", "contents", "suites"].includes(k)) fail(file, `apt.${k}`, "unknown key");
+    for (const k of Object.keys(a)) if (!["deb_compression", "index_compression", "contents", "suites", "signing_keys"].includes(k)) fail(file, `apt.${k}`, "unknown key");
     const dc = getStr(a, "deb_compression", file, "apt.");
     if (dc !== undefined) {
       if (!DEB_COMP[dc]) fail(file, "apt.deb_compression", "must be one of xz, zstd, gzip, none");
@@ -154,11 +175,12 @@ export function parseConfig(text: string, file: string): Config {
         c.apt.suites[suite] = out;
       }
     }
+    if (a.signing_keys !== undefined) c.apt.signingKeys = keyNames(a.signing_keys, file, "apt.signing_keys", /\.asc$/, 1);
   }
   if (raw.pkg !== undefined) {
     if (typeof raw.pkg !== "object" || raw.pkg === null || Array.isArray(raw.pkg)) fail(file, "pkg", "must be a table");
     const pk = raw.pkg as Record<string, unknown>;
-    for (const k of Object.keys(pk)) if (!["compression", "signature"].includes(k)) fail(file, `pkg.${k}`, "unknown key");
+    for (const k of Object.keys(pk)) if (!["compression", "signature", "signing_key", "trusted_keys", "revoked_keys"].includes(k)) fail(file, `pkg.${k}`, "unknown key");
     const pc = getStr(pk, "compression", file, "pkg.");
     if (pc !== undefined) {
       if (!PKG_COMP[pc]) fail(file, "pkg.compression", "must be one of tzst, txz, tgz, tar");
@@ -169,6 +191,9 @@ export function parseConfig(text: string, file: string): Config {
       if (sig !== "pubkey" && sig !== "fingerprints") fail(file, "pkg.signature", `must be "pubkey" or "fingerprints"`);
       c.pkg.signature = sig;
     }
+    if (pk.signing_key !== undefined) c.pkg.signingKey = keyNames([pk.signing_key], file, "pkg.signing_key", /\.pem$/, 1)[0]!;
+    if (pk.trusted_keys !== undefined) c.pkg.trustedKeys = keyNames(pk.trusted_keys, file, "pkg.trusted_keys", /\.pem$/, 0);
+    if (pk.revoked_keys !== undefined) c.pkg.revokedKeys = keyNames(pk.revoked_keys, file, "pkg.revoked_keys", /\.pem$/, 0);
   }
   const out = path.resolve(c.output);
   const st = path.resolve(c.state);

@@ -3,7 +3,7 @@ import { loadConfig, type Config } from "../config.js";
 import { UsageError } from "../errors.js";
 import { DebianFamily } from "../debian/family.js";
 import { generate, type Summary } from "../pipeline.js";
-import { loadAptKey, loadPkgKey, readPassphrase, type PkgSigner } from "../signing/keys.js";
+import { expiryWindow, loadAptKeys, loadPkgKey, readPassphrase, type PkgSigner } from "../signing/keys.js";
 import { FreebsdFamily } from "../freebsd/family.js";
 import { pkgSnippet } from "../site/render.js";
 import { fingerprint } from "../signing/rsa.js";
@@ -122,8 +122,8 @@ export async function run(argv: string[]): Promise<number> {
     dryRun: values["dry-run"] === true,
     families,
     loadKeys: async (needed) => {
-      if (needed.has("debian")) apt = await loadAptKey(config.keys, passphrase, warn);
-      if (needed.has("freebsd")) pkg = await loadPkgKey(config.keys, passphrase, warn);
+      if (needed.has("debian")) apt = await loadAptKeys(config.keys, config.apt.signingKeys, passphrase, expiryWindow(now, config.validDays), warn);
+      if (needed.has("freebsd")) pkg = await loadPkgKey(config.keys, passphrase, warn, config.pkg.signingKey);
       return { aptBinary: apt?.publicBinary, aptArmored: apt?.publicArmored, pkgPem: pkg?.publicPem };
     },
     extraFiles: (repos) => {

@@ -1,32 +1,42 @@
 import path from "node:path";
 import { loadConfig } from "../config.js";
 import { UsageError } from "../errors.js";
-import { keygen, readPassphrase } from "../signing/keys.js";
+import { keygen, parseExpiry, readPassphrase } from "../signing/keys.js";
+import { clock } from "./generate.js";
 import { io, parse, str } from "./args.js";
 
 export const HELP = `Usage: repogen keygen [options]
 
 Create the signing keys into the keys folder: an OpenPGP key for APT (ed25519 by default) and an
 RSA-4096 key for FreeBSD, private halves mode 0600, public halves beside them. Refuses to
-overwrite an existing key.
+overwrite an existing key. With --file, only that one key: the next key of a rotation, beside the
+current one (see "Rotating keys" in the README).
 
 Options:
   --keys DIR             the keys folder (default: from repogen.toml, else ./keys)
+  --file NAME            only this key, in the keys folder: NAME.asc an OpenPGP key (public half
+                         NAME.pub.asc), NAME.pem an RSA key (public half NAME.pub.pem)
   --name TEXT            the OpenPGP user ID's name (default: "repogen signing key")
   --email ADDR           the OpenPGP user ID's address (default: repogen@localhost)
   --apt-key TYPE         ed25519 (default) or rsa4096
-  --passphrase-file FILE encrypt both private keys with this passphrase
+  --expires WHEN         when the OpenPGP key expires: 2y (default), 18m, 6w, 90d, an ISO date, or never
+  --now ISO8601          the OpenPGP key's creation time (default: now)
+  --passphrase-file FILE encrypt the private keys with this passphrase
 
-Example:
+Examples:
   repogen keygen --keys keys --name "Example Archive" --email archive@example.org
+  repogen keygen --keys keys --file apt-signing-key-2028.asc --expires 2y
 `;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     keys: { type: "string" },
+    file: { type: "string" },
     name: { type: "string" },
     email: { type: "string" },
     "apt-key": { type: "string" },
+    expires: { type: "string" },
+    now: { type: "string" },
     "passphrase-file": { type: "string" },
   });
   if (values.help) {
@@ -41,8 +51,19 @@ export async function run(argv: string[]): Promise<number> {
   const name = str(values.name) ?? "repogen signing key";
   const email = str(values.email) ?? "repogen@localhost";
   if (/[\r\n<>]/.test(name) || !/^[^\s<>@]+@[^\s<>@]+$/.test(email)) throw new UsageError("--name must be one line without <>, --email an address");
-  const files = await keygen({ keysDir, name, email, aptKey: type, passphrase: await readPassphrase(str(values["passphrase-file"])) });
-  if (o.json) o.out(JSON.stringify({ files }));
-  else if (!o.quiet) o.out(`wrote ${files.join(", ")}`);
+  const created = clock(str(values.now), {});
+  const expiresIn = parseExpiry(str(values.expires) ?? "2y", created);
+  const files = await keygen({
+    keysDir,
+    name,
+    email,
+    aptKey: type,
+    file: str(values.file),
+    expiresIn,
+    created,
+    passphrase: await readPassphrase(str(values["passphrase-file"])),
+  });
+  if (o.json) o.out(JSON.stringify({ files, expires: expiresIn ? new Date(created.getTime() + expiresIn * 1000).toISOString() : null }));
+  else if (!o.quiet) o.out(`wrote ${files.join(", ")}${expiresIn ? ` (the OpenPGP key expires on ${new Date(created.getTime() + expiresIn * 1000).toISOString().slice(0, 10)})` : ""}`);
   return 0;
 }

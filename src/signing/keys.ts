@@ -5,7 +5,7 @@ import { readFile, stat, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { KeyError, UsageError } from "../errors.js";
-import { generateAptKey, loadAptSigner, type AptSigner } from "./openpgp.js";
+import { aptSigner, generateAptKey, loadAptKey, type AptKey, type AptSigner } from "./openpgp.js";
 
 export const APT_KEY = "apt-signing-key.asc";
 export const APT_PUB = "apt-signing-key.pub.asc";
@@ -57,13 +57,51 @@ async function readKeyFile(keysDir: string, name: string, what: string, warn: (s
   return { file, text };
 }
 
-export async function loadAptKey(keysDir: string, passphrase: string | undefined, warn: (s: string) => void): Promise<AptSigner> {
-  const { file, text } = await readKeyFile(keysDir, APT_KEY, "APT signing key (an armored OpenPGP private key)", warn);
-  return loadAptSigner(text, passphrase, file);
+export interface ExpiryWindow {
+  now: Date;
+  /** The Valid-Until the run writes (now when it writes none): a key must outlive it. */
+  validUntil: Date;
+  /** A key that expires before this gets a warning. */
+  warnUntil: Date;
 }
 
-export async function loadPkgKey(keysDir: string, passphrase: string | undefined, warn: (s: string) => void): Promise<PkgSigner> {
-  const { file, text } = await readKeyFile(keysDir, PKG_KEY, "FreeBSD signing key (an RSA private key in PEM)", warn);
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The window of a run: Valid-Until = now + valid_days; a warning for keys that expire within valid_days after it. */
+export function expiryWindow(now: Date, validDays: number): ExpiryWindow {
+  const validUntil = new Date(now.getTime() + validDays * 86400_000);
+  return { now, validUntil, warnUntil: new Date(validUntil.getTime() + Math.max(validDays, 14) * 86400_000) };
+}
+
+/**
+ * Loads every key of `[apt] signing_keys` (names in the keys folder) and checks each: what Debian's
+ * clients accept (policy.ts), and that it outlives the Valid-Until this run writes. Nothing is signed
+ * unless all of them pass: a key that clients would refuse at some point before Valid-Until makes a
+ * repository that breaks on its own.
+ */
+export async function loadAptKeys(keysDir: string, names: string[], passphrase: string | undefined, w: ExpiryWindow, warn: (s: string) => void): Promise<AptSigner> {
+  const keys: AptKey[] = [];
+  for (const name of names) {
+    const { file, text } = await readKeyFile(keysDir, name, "APT signing key (an armored OpenPGP private key)", warn);
+    const k = await loadAptKey(text, passphrase, file, w.now);
+    for (const x of k.warnings) warn(`warning: ${file}: ${x}`);
+    const same = keys.find((o) => o.fingerprint === k.fingerprint);
+    if (same) throw new KeyError(`the same key as ${same.file} (${k.fingerprint}); list each key once in [apt] signing_keys`, file);
+    if (k.expires && k.expires.getTime() <= w.now.getTime()) throw new KeyError(`the OpenPGP key ${k.fingerprint} expired on ${k.expires.toISOString()}; apt refuses its signatures (EXPKEYSIG)`, file);
+    if (k.expires && k.expires.getTime() < w.validUntil.getTime())
+      throw new KeyError(
+        `the OpenPGP key ${k.fingerprint} expires on ${k.expires.toISOString()}, before the Valid-Until this run would write (${w.validUntil.toISOString()}): clients would refuse the repository from then on. Extend it (gpg --quick-set-expire) or rotate to a new key (see "Rotating keys" in the README)`,
+        file,
+      );
+    if (k.expires && k.expires.getTime() < w.warnUntil.getTime())
+      warn(`warning: ${file}: the OpenPGP key ${k.fingerprint} expires on ${day(k.expires)}; runs from ${day(new Date(k.expires.getTime() - (w.validUntil.getTime() - w.now.getTime())))} on will refuse it: extend it or rotate to a new key now`);
+    keys.push(k);
+  }
+  return aptSigner(keys);
+}
+
+export async function loadPkgKey(keysDir: string, passphrase: string | undefined, warn: (s: string) => void, name = PKG_KEY): Promise<PkgSigner> {
+  const { file, text } = await readKeyFile(keysDir, name, "FreeBSD signing key (an RSA private key in PEM)", warn);
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: text, format: "pem", passphrase });
@@ -85,22 +123,70 @@ export interface KeygenOptions {
   email: string;
   aptKey: "ed25519" | "rsa4096";
   passphrase?: string;
+  /** Only this key file (a .asc is an OpenPGP key, a .pem an RSA key); default: both keys under their usual names. */
+  file?: string;
+  /** Seconds from creation until the OpenPGP key expires; 0: never. */
+  expiresIn: number;
+  /** The OpenPGP key's creation time (default: now). */
+  created?: Date;
+}
+
+/** The public half's name beside a private key file: NAME.asc → NAME.pub.asc, NAME.pem → NAME.pub.pem. */
+export function publicName(file: string): string {
+  return file.replace(/\.(asc|pem)$/, ".pub.$1");
+}
+
+/** A key file name inside the keys folder: a plain name, never a path. */
+export function checkKeyName(name: string, what: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name) || name.includes("..")) throw new UsageError(`${what} "${name}" must be a file name in the keys folder (letters, digits, . _ + -)`);
 }
 
 export async function keygen(o: KeygenOptions): Promise<string[]> {
-  const files = [APT_KEY, APT_PUB, PKG_KEY, PKG_PUB].map((f) => path.join(o.keysDir, f));
+  const apt = o.file === undefined || o.file.endsWith(".asc");
+  const pkg = o.file === undefined || o.file.endsWith(".pem");
+  if (o.file !== undefined) {
+    checkKeyName(o.file, "--file");
+    if (!apt && !pkg) throw new UsageError(`--file "${o.file}" must end in .asc (an OpenPGP key for APT) or .pem (an RSA key for FreeBSD)`);
+    if (o.file.endsWith(".pub.asc") || o.file.endsWith(".pub.pem")) throw new UsageError(`--file names the private key; its public half is written beside it`);
+  }
+  const aptName = o.file ?? APT_KEY;
+  const pkgName = o.file ?? PKG_KEY;
+  const names = [...(apt ? [aptName, publicName(aptName)] : []), ...(pkg ? [pkgName, publicName(pkgName)] : [])];
+  const files = names.map((f) => path.join(o.keysDir, f));
   for (const f of files) if (existsSync(f)) throw new UsageError("refusing to overwrite an existing key", f);
   await mkdir(o.keysDir, { recursive: true, mode: 0o700 });
-  const apt = await generateAptKey({ name: o.name, email: o.email, type: o.aptKey, passphrase: o.passphrase });
-  const rsa = generateKeyPairSync("rsa", { modulusLength: 4096 });
-  const pkgPriv = o.passphrase
-    ? rsa.privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: o.passphrase })
-    : rsa.privateKey.export({ type: "pkcs8", format: "pem" });
-  const pkgPub = rsa.publicKey.export({ type: "spki", format: "pem" });
+  const contents: Array<[string | Buffer, number]> = [];
+  if (apt) {
+    const k = await generateAptKey({ name: o.name, email: o.email, type: o.aptKey, passphrase: o.passphrase, date: o.created, expiresIn: o.expiresIn });
+    contents.push([k.privateKey, 0o600], [k.publicKey, 0o644]);
+  }
+  if (pkg) {
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 4096 });
+    const pkgPriv = o.passphrase
+      ? rsa.privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: o.passphrase })
+      : rsa.privateKey.export({ type: "pkcs8", format: "pem" });
+    contents.push([pkgPriv, 0o600], [rsa.publicKey.export({ type: "spki", format: "pem" }), 0o644]);
+  }
   // "wx": never overwrite, even if a key appeared since the check above.
-  await writeFile(files[0]!, apt.privateKey, { mode: 0o600, flag: "wx" });
-  await writeFile(files[1]!, apt.publicKey, { mode: 0o644, flag: "wx" });
-  await writeFile(files[2]!, pkgPriv, { mode: 0o600, flag: "wx" });
-  await writeFile(files[3]!, pkgPub, { mode: 0o644, flag: "wx" });
+  for (const [i, [data, mode]] of contents.entries()) await writeFile(files[i]!, data, { mode, flag: "wx" });
   return files;
+}
+
+/** "2y", "18m", "6w", "90d", "never", or an ISO date → seconds from `from` (0: never). */
+export function parseExpiry(text: string, from: Date): number {
+  if (text === "never" || text === "0") return 0;
+  const m = /^(\d{1,4})([dwmy])$/.exec(text);
+  let until: Date;
+  if (m) {
+    const n = Number(m[1]);
+    until = new Date(from.getTime());
+    if (m[2] === "d") until.setUTCDate(until.getUTCDate() + n);
+    else if (m[2] === "w") until.setUTCDate(until.getUTCDate() + 7 * n);
+    else if (m[2] === "m") until.setUTCMonth(until.getUTCMonth() + n);
+    else until.setUTCFullYear(until.getUTCFullYear() + n);
+  } else if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text))) until = new Date(Date.parse(text));
+  else throw new UsageError(`--expires "${text}" must be like 2y, 18m, 6w, 90d, an ISO date, or never`);
+  const s = Math.floor((until.getTime() - from.getTime()) / 1000);
+  if (s <= 0) throw new UsageError(`--expires "${text}" lies before the key's creation`);
+  return s;
 }

@@ -12,6 +12,7 @@ import { MARKER } from "../publish/retention.js";
 import { verifyCatalogue, fingerprint } from "../signing/rsa.js";
 import { createHash } from "node:crypto";
 import type { TreeSource } from "./source.js";
+import { accepted, checkSignatures, failure, readKeyring } from "./signatures.js";
 
 export interface VerifyOptions {
   aptKeyring?: Buffer;
@@ -24,15 +25,11 @@ export interface VerifyReport {
   problems: string[];
   warnings: string[];
   checked: { suites: string[]; abis: string[]; poolFiles: number };
+  /** Per signed file (InRelease, Release.gpg), the fingerprints of the keys whose signatures are good. */
+  signers: Record<string, string[]>;
 }
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
-
-async function readKeys(b: Buffer): Promise<openpgp.Key[]> {
-  const text = b.toString("latin1");
-  if (text.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----")) return openpgp.readKeys({ armoredKeys: text });
-  return openpgp.readKeys({ binaryKeys: new Uint8Array(b) });
-}
 
 /** Splits an InRelease as apt does, strictly: header, blank line, text, signature, nothing after. */
 export function parseInRelease(text: string): { body: string; signature: string } | string {
@@ -55,26 +52,6 @@ export function parseInRelease(text: string): { body: string; signature: string 
   return { body, signature: lines.slice(sigStart, sigEnd + 1).join("\n") + "\n" };
 }
 
-async function verifyDetached(data: { text?: string; binary?: Buffer }, armoredSignature: string, keys: openpgp.Key[], now: Date): Promise<string | null> {
-  try {
-    const message = data.text !== undefined ? await openpgp.createMessage({ text: data.text }) : await openpgp.createMessage({ binary: new Uint8Array(data.binary!) });
-    const signature = await openpgp.readSignature({ armoredSignature });
-    const res = await openpgp.verify({ message, signature, verificationKeys: keys, date: new Date(now.getTime() + 60_000), expectSigned: false });
-    if (!res.signatures.length) return "no signature";
-    for (const s of res.signatures) {
-      try {
-        await s.verified;
-        return null;
-      } catch (e) {
-        return (e as Error).message;
-      }
-    }
-    return "no valid signature";
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
 function releaseField(body: string, name: string): string | undefined {
   return new RegExp(`^${name}: (.*)$`, "m").exec(body)?.[1];
 }
@@ -86,14 +63,19 @@ async function verifySuite(src: TreeSource, suite: string, keys: openpgp.Key[], 
   if (!inrel) return void p("InRelease: missing");
   const parsed = parseInRelease(inrel.toString("utf8"));
   if (typeof parsed === "string") return void p(`InRelease: ${parsed}`);
-  const bad = await verifyDetached({ text: parsed.body.replace(/\n$/, "") }, parsed.signature, keys, o.now);
-  if (bad) return void p(`InRelease: signature does not verify (${bad})`);
   const body = parsed.body.endsWith("\n") ? parsed.body : parsed.body + "\n";
+  const untilText = releaseField(body, "Valid-Until");
+  const untilDate = untilText === undefined ? undefined : new Date(Date.parse(untilText.replace(/ UTC$/, " GMT")));
+  const sigs = await checkSignatures({ text: parsed.body.replace(/\n$/, "") }, parsed.signature, keys, o.now, untilDate);
+  const bad = failure(sigs);
+  if (bad) return void p(`InRelease: signature does not verify (${bad})`);
+  r.signers[`${base}/InRelease`] = sigs.good;
+  for (const w of sigs.worthless) r.warnings.push(`warning: ${base}/InRelease: ${w.why}; the other signature is good`);
+  for (const n of sigs.notes) r.warnings.push(`warning: ${base}/InRelease: ${n}`);
   const date = Date.parse((releaseField(body, "Date") ?? "").replace(/ UTC$/, " GMT"));
   if (Number.isNaN(date)) p("InRelease: no valid Date");
   else if (date > o.now.getTime() + 10_000) p(`InRelease: Date ${releaseField(body, "Date")} is in the future`);
-  const until = releaseField(body, "Valid-Until");
-  if (until !== undefined && Date.parse(until.replace(/ UTC$/, " GMT")) < o.now.getTime()) p(`InRelease: expired (Valid-Until ${until})`);
+  if (untilDate !== undefined && untilDate.getTime() < o.now.getTime()) p(`InRelease: expired (Valid-Until ${untilText})`);
   const listed = releaseSha256List(body);
   if (!listed.length) return void p("InRelease: no SHA256 list");
   const markerBuf = await src.get(`${base}/${MARKER}`);
@@ -114,8 +96,10 @@ async function verifySuite(src: TreeSource, suite: string, keys: openpgp.Key[], 
   if (!relGpg) p("Release.gpg: missing");
   if (rel && !(rel.toString("utf8") === body || announced("Release", rel))) p("Release: differs from the text InRelease signs");
   if (rel && relGpg) {
-    const gpgOk = (await verifyDetached({ binary: rel }, relGpg.toString("utf8"), keys, o.now)) === null;
-    const gpgOld = !gpgOk && (await verifyDetached({ binary: Buffer.from(body) }, relGpg.toString("utf8"), keys, o.now)) === null;
+    const gpgSigs = await checkSignatures({ binary: rel }, relGpg.toString("utf8"), keys, o.now);
+    const gpgOk = accepted(gpgSigs);
+    if (gpgOk) r.signers[`${base}/Release.gpg`] = gpgSigs.good;
+    const gpgOld = !gpgOk && accepted(await checkSignatures({ binary: Buffer.from(body) }, relGpg.toString("utf8"), keys, o.now));
     if (!gpgOk && !(gpgOld && announced("Release", rel)) && !(announced("Release.gpg", relGpg) && rel.toString("utf8") === body))
       p("Release.gpg: signature does not verify Release");
   }
@@ -255,7 +239,7 @@ async function verifyAbi(src: TreeSource, abi: string, pub: string | undefined, 
 }
 
 export async function verifyTree(src: TreeSource, o: VerifyOptions): Promise<VerifyReport> {
-  const r: VerifyReport = { problems: [], warnings: [], checked: { suites: [], abis: [], poolFiles: 0 } };
+  const r: VerifyReport = { problems: [], warnings: [], checked: { suites: [], abis: [], poolFiles: 0 }, signers: {} };
   let suites = await src.list("apt/dists");
   let abis = (await src.list("pkg"))?.filter((n) => n.startsWith("FreeBSD:")) ?? null;
   if (suites === null || abis === null) {
@@ -274,7 +258,7 @@ export async function verifyTree(src: TreeSource, o: VerifyOptions): Promise<Ver
     let keys: openpgp.Key[] = [];
     try {
       if (!ring) throw new Error("no keyring");
-      keys = await readKeys(ring);
+      keys = await readKeyring(ring);
     } catch (e) {
       r.problems.push(`apt/archive-keyring.gpg: cannot read the keyring (${(e as Error).message})`);
     }
