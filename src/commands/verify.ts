@@ -57,11 +57,11 @@ export async function run(argv: string[]): Promise<number> {
   if (o.json) o.out(JSON.stringify({ ok: report.problems.length === 0, ...report }, null, 2));
   else {
     for (const pr of report.problems) o.err(pr);
-    if (!o.quiet) for (const [file, fprs] of Object.entries(report.signers)) o.out(`${file}: signed by ${fprs.join(", ")}`);
     if (!o.quiet)
       o.out(
         `${report.problems.length ? "NOT consistent" : "consistent"}: ${report.checked.suites.length} APT suite(s), ${report.checked.abis.length} FreeBSD repositor${report.checked.abis.length === 1 ? "y" : "ies"}, ${report.checked.poolFiles} package files checked${values.deep ? " (deep)" : ""}; ${report.problems.length} problem(s)`,
       );
+    if (!o.quiet) for (const [file, fprs] of Object.entries(report.signers)) o.out(`${file}: signed by ${fprs.join(", ")}`);
   }
   return report.problems.length ? 1 : 0;
 }
