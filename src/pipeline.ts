@@ -1,11 +1,12 @@
 /**
- * The generate flow: scan → prepare (package) → select → index and sign → publish → retention.
- * Only scan reads the builds folder and only the Tree writes into the output.
+ * The generate flow, one function per stage: scan → package → select → index → sign → publish →
+ * retain. `generate` runs them once; `runStages` runs them over a state that stays loaded. Only scan
+ * reads the builds folder and only the Tree writes into the output.
  */
 import { readdirSync, statSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { scanBuilds, hashWithCache, type Build, type Rejection } from "./builds/scan.js";
+import { scanBuilds, hashWithCache, type Build, type Rejection, type ScanResult } from "./builds/scan.js";
 import type { Config } from "./config.js";
 import { errorLine } from "./errors.js";
 import type { Family, RepoFile, SiteContext } from "./family.js";
@@ -17,9 +18,8 @@ import { collectGarbage } from "./util/memory.js";
 import { applyRetention, MARKER, surveyTree } from "./publish/retention.js";
 import { aptSources, type SiteRepo } from "./site/render.js";
 import { sitePackage } from "./site/model.js";
-import { releaseDates, sitePages } from "./site/pages.js";
+import { releaseDates, sitePages, type SiteFile } from "./site/pages.js";
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 
 /**
  * From this many builds, garbage is collected between phases to keep the peak down (util/memory);
@@ -149,227 +149,309 @@ async function buildIndexes(chosen: Candidate[], site: SiteContext) {
   return { files, repoBases, repoSummaries, siteRepos };
 }
 
+/**
+ * A run's bookkeeping, kept out of the stages: timings, garbage collection in large runs, progress,
+ * and the pool files placed so far (taken back if the run fails).
+ */
+class RunBook {
+  readonly timings: Record<string, number> = {};
+  readonly placed: string[] = [];
+  /** Set after the scan: from LARGE_RUN builds, garbage is collected between stages. */
+  large = false;
+  private readonly t0 = Date.now();
+  constructor(readonly progress?: GenerateOptions["progress"]) {}
+
+  async timed<T>(stage: string, fn: () => Promise<T> | T): Promise<T> {
+    const t = Date.now();
+    try {
+      return await fn();
+    } finally {
+      this.timings[stage] = Date.now() - t;
+    }
+  }
+
+  collect(): void {
+    if (this.large) collectGarbage();
+  }
+
+  finish(): Record<string, number> {
+    this.timings.total = Date.now() - this.t0;
+    return this.timings;
+  }
+}
+
 export async function generate(o: GenerateOptions): Promise<Summary> {
+  const lock = await acquireLock(o.config.state);
+  try {
+    const book = new RunBook(o.progress);
+    const state = await book.timed("state", async () => {
+      const s = new State(o.config.state);
+      await s.load();
+      return s;
+    });
+    return await runStages(o, state, book);
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * One run over a loaded state, under the lock the caller holds: the stages in order. `generate` calls
+ * it once; a resident process calls it again with the same state.
+ */
+export async function runStages(o: GenerateOptions, state: State, book = new RunBook(o.progress)): Promise<Summary> {
   const c = o.config;
-  const t0 = Date.now();
-  const timings: Record<string, number> = {};
-  const mark = (k: string, since: number) => (timings[k] = Date.now() - since);
-  const lock = await acquireLock(c.state);
   const tree = new Tree(c.output, o.dryRun);
-  const placed: string[] = [];
   const work = path.join(c.state, `work-${process.pid}`);
   let saving: Promise<void> | null = null;
   try {
-    let t = Date.now();
-    const state = new State(c.state);
-    await state.load();
-    mark("state", t);
-    t = Date.now();
-    const scan = await scanBuilds(c.builds, state);
-    mark("scan", t);
-    const large = scan.builds.length >= LARGE_RUN;
-    if (large) collectGarbage();
-    const rejected: Rejection[] = [...scan.rejections];
-    t = Date.now();
-    const publicKeys = await o.loadKeys(new Set(scan.builds.map((b) => b.platform.family)));
-    mark("keys", t);
-    t = Date.now();
-    const existing = await surveyTree(tree);
-    mark("survey", t);
-    // Work folders of runs that were killed: we hold the lock, so no live run owns one.
-    for (const d of readdirSync(c.state)) if (/^work-\d+$/.test(d)) await rm(path.join(c.state, d), { recursive: true, force: true });
-    await mkdir(work, { recursive: true });
-
-    t = Date.now();
-    const cands: Candidate[] = [];
-    // First the cache: which builds are already packaged (their pool file still there).
-    const keyed = await mapLimit(scan.builds, PARALLEL, async (b) => {
-      const family = o.families[b.platform.family];
-      try {
-        const specSha = b.spec ? createHash("sha256").update(await readFile(b.spec)).digest("hex") : "";
-        // A build's own versioning is part of the key only when it has one: older keys stay valid.
-        const key = `${b.uuid}:${b.mainSha256 ?? specSha}:${family.cacheSalt(c)}:${b.platform.platform}:${b.arch}${b.versioning ? `:v=${b.versioning}` : ""}`;
-        let cached = state.getPackage(key);
-        if (cached) {
-          // The cache only counts while its pool file is still there (the tree may have been wiped).
-          const st = statSync(path.join(c.output, cached.pool), { throwIfNoEntry: false });
-          if (!st || st.size !== cached.size) cached = undefined;
-        }
-        return { b, family, key, cached };
-      } catch (e) {
-        return { b, family, error: e };
-      }
-    });
-    const ctx = { config: c, work, hash: (f: string) => hashWithCache(f, undefined) };
-    let done = 0;
-    const prepared = await mapLimit(keyed, PARALLEL, async (k): Promise<Candidate | Rejection> => {
-      const { b, family } = k;
-      try {
-        if ("error" in k) throw k.error;
-        const prep = await family.prepare(b, ctx, k.cached);
-        state.setPackage(k.key, prep.pkg);
-        return { build: b, family, repo: family.repositoryOf(b, prep.pkg), ...prep };
-      } catch (e) {
-        return { dir: b.dir, reason: errorLine(e) };
-      } finally {
-        done++; // not inside progress?.(): optional chaining would skip the increment too
-        o.progress?.(done, scan.builds.length, "packaging");
-        // Packaging thousands of builds leaves garbage faster than V8 collects it by default.
-        if (large && done % 2500 === 0) collectGarbage();
-      }
-    });
-    for (const p of prepared) {
-      if ("reason" in p) rejected.push(p);
-      else cands.push(p);
-    }
-    mark("package", t);
-    if (large) collectGarbage();
-
-    const sel = select(cands, c.keepVersions);
-    rejected.push(...sel.rejected);
-
-    // 1. pool files, before any index names them, and 2. the indexes and signatures. The indexes are
-    // computed while the pool files are placed (xz runs in its own process meanwhile); nothing is
-    // published before both are done, and if a pool file cannot be placed the indexes are made again
-    // without its package.
+    const found = await book.timed("scan", () => scan(c, state));
+    book.large = found.builds.length >= LARGE_RUN;
+    book.collect();
+    const publicKeys = await book.timed("keys", () => o.loadKeys(new Set(found.builds.map((b) => b.platform.family))));
+    const existing = await book.timed("survey", () => surveyTree(tree));
+    await openWork(c.state, work);
+    const packaged = await book.timed("package", () => packageBuilds(o, state, found.builds, work, book));
+    book.collect();
+    const sel = select(packaged.candidates, c.keepVersions);
     const site = { config: c, now: o.now, readPublished: (rel: string) => tree.read(rel) };
-    t = Date.now();
-    let indexing = buildIndexes(sel.chosen, site);
-    indexing.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
-    const tPool = Date.now();
-    const live = new Set<string>();
-    const failedPool = new Set<Candidate>();
-    // Only chosen packages go into the pool; the others of this run stay in the work folder and go.
-    for (const [i, cand] of sel.chosen.entries()) {
-      live.add(cand.pkg.pool);
-      // Links and renames are synchronous: let the event loop feed xz and gzip now and then.
-      if (i % 32 === 31) await new Promise((r) => setImmediate(r));
-      if (!cand.produced) continue;
-      try {
-        if (await tree.placePool(cand.pkg.pool, cand.produced, cand.pkg.sha256, { move: cand.move })) placed.push(cand.pkg.pool);
-      } catch (e) {
-        rejected.push({ dir: cand.build.dir, reason: errorLine(e) });
-        failedPool.add(cand);
-        live.delete(cand.pkg.pool);
-      }
-    }
-    mark("pool", tPool);
-    // The caches are final now: written while xz works on the indexes (awaited at the end). Not in a
-    // large run, where serialising them beside the indexes would make the run's peak memory.
-    if (!o.dryRun && !large) {
-      saving = state.saveCaches();
-      saving.catch(() => undefined);
-    }
-    if (failedPool.size) {
-      await indexing.catch(() => undefined);
-      sel.chosen = sel.chosen.filter((c) => !failedPool.has(c));
-      indexing = buildIndexes(sel.chosen, site);
-    }
-    const { files, repoBases, repoSummaries, siteRepos } = await indexing;
-    mark("index", t);
-    if (large) collectGarbage();
-
-    // Public keys and client snippets (stage 0: before any Release that they verify).
-    const kr = keyringName(c.origin);
-    const site0: RepoFile[] = [];
-    const aptSuites = siteRepos.filter((r) => r.kind === "apt").map((r) => r.key);
-    const sourcesBySuite: Record<string, string> = {};
-    if (aptSuites.length && publicKeys.aptBinary) {
-      site0.push({ path: "apt/archive-keyring.gpg", data: Buffer.from(publicKeys.aptBinary), stage: 1 });
-      site0.push({ path: "apt/archive-keyring.asc", data: Buffer.from(publicKeys.aptArmored ?? ""), stage: 1 });
-      for (const s of aptSuites) {
-        sourcesBySuite[s] = aptSources(c.baseUrl, s, kr);
-        site0.push({ path: `apt/${s}.sources`, data: Buffer.from(sourcesBySuite[s]!), stage: 1 });
-      }
-    }
-    if (o.extraFiles) site0.push(...o.extraFiles(siteRepos));
-
-    t = Date.now();
-    // Stage 1 (by-hash copies, keys, snippets) changes nothing a client reads yet. Before the
-    // canonical names change, each repository gets a marker naming the new bytes of every file that
-    // stages 2-4 will replace, so that `verify` can tell an interrupted run from a damaged tree.
-    for (const f of site0.filter((x) => x.stage === 1)) await tree.put(f.path, f.data);
-    for (const f of files.filter((x) => x.stage === 1)) await tree.put(f.path, f.data, { mtime: f.mtime });
-    const markers: string[] = [];
-    for (const r of repoBases) {
-      const expected: Record<string, string> = {};
-      let differs = false;
-      for (const f of files) {
-        if (f.stage === 1 || !f.path.startsWith(r + "/")) continue;
-        expected[f.path.slice(r.length + 1)] = createHash("sha256").update(f.data).digest("hex");
-        const old = await tree.read(f.path);
-        if (!old || !old.equals(f.data)) differs = true;
-      }
-      if (o.dryRun) continue;
-      // A marker left by a killed run is replaced: it names all the files of the new state.
-      if (differs) {
-        await tree.put(`${r}/${MARKER}`, JSON.stringify({ files: expected }) + "\n", { uncounted: true });
-        markers.push(`${r}/${MARKER}`);
-      } else await tree.discard(`${r}/${MARKER}`);
-    }
-    for (const stage of [2, 3, 4] as const) {
-      for (const f of site0.filter((x) => x.stage === stage)) await tree.put(f.path, f.data);
-      for (const f of files.filter((x) => x.stage === stage)) await tree.put(f.path, f.data, { mtime: f.mtime });
-    }
-    for (const m of markers) await tree.discard(m);
-    const newest = sel.chosen.reduce((m, x) => Math.max(m, x.build.start.getTime()), 0);
-    // The web pages come after every file they link to; the index page last of all.
-    const pages = sitePages({
-      label: c.label,
-      description: c.description,
-      baseUrl: c.baseUrl,
-      origin: c.origin,
-      keyringName: kr,
-      generated: new Date(newest || 0),
-      repos: siteRepos.map((r) => ({
-        kind: r.kind,
-        key: r.key,
-        packages: r.rows.map((x) => x.site),
-        ...releaseDates(files.find((f) => f.path === `apt/dists/${r.key}/Release`)?.data),
-      })),
-      aptSources: sourcesBySuite,
-      pkgConf: o.pkgConf ?? null,
-    });
-    for (const f of pages) await tree.put(f.path, f.data);
-    mark("publish", t);
-
-    // 3. retention: what no current index names goes after grace_hours
-    t = Date.now();
-    for (const f of files) live.add(f.path);
-    for (const f of site0) live.add(f.path);
-    for (const f of pages) live.add(f.path);
-    await applyRetention(tree, existing, live, state.dropped, Math.floor(o.now.getTime() / 1000), c.graceHours);
-    mark("retention", t);
-
-    t = Date.now();
-    if (!o.dryRun) {
-      if (large) collectGarbage();
+    const indexed = await book.timed("index", () =>
+      index(tree, sel.chosen, site, book, () => {
+        // The caches are final once the pool is placed: written while xz works on the indexes. Not in
+        // a large run, where serialising them beside the indexes would make the run's peak memory.
+        if (o.dryRun || book.large) return;
+        saving = state.saveCaches();
+        saving.catch(() => undefined);
+      }),
+    );
+    book.collect();
+    const trust = sign(o, publicKeys, indexed.siteRepos);
+    const pages = await book.timed("publish", () => publish(tree, o, indexed, trust));
+    await book.timed("retention", () => retain(tree, o, state, existing, indexed, [...trust.files, ...pages]));
+    await book.timed("save", async () => {
+      if (o.dryRun) return;
+      book.collect();
       await Promise.all([saving ?? state.saveCaches(), state.saveRetention()]);
-    }
-    mark("save", t);
-    timings.total = Date.now() - t0;
-    const published: Summary["published"] = {};
-    for (const r of siteRepos) published[`${r.kind} ${r.key}`] = r.rows.map(({ name, version, arch, file }) => ({ name, version, arch, file }));
-    return {
-      builds: scan.builds.length,
-      failed: scan.failed.length,
-      published,
-      repositories: repoSummaries,
-      added: tree.changes.added,
-      updated: tree.changes.updated,
-      removed: tree.changes.removed,
-      unchanged: tree.changes.unchanged,
-      rejected: rejected.sort((a, b) => (a.dir < b.dir ? -1 : 1)),
-      timings,
-      dryRun: o.dryRun,
-    };
+    });
+    return summarize(o, tree, found, [...found.rejections, ...packaged.rejected, ...sel.rejected, ...indexed.rejected], indexed, book.finish());
   } catch (e) {
     // A failed run leaves the published tree as it was: take back the pool files it added.
-    for (const p of placed) await rm(path.join(c.output, p), { force: true }).catch(() => undefined);
+    for (const p of book.placed) await rm(path.join(c.output, p), { force: true }).catch(() => undefined);
     throw e;
   } finally {
-    await saving?.catch(() => undefined); // a failed run still leaves a whole state file, or the old one
+    await (saving as Promise<void> | null)?.catch(() => undefined); // a failed run still leaves a whole state file, or the old one
     await rm(work, { recursive: true, force: true }).catch(() => undefined);
-    await lock.release();
   }
+}
+
+/** Stage scan: the finished builds, what was rejected, what failed. Only this stage reads the builds folder. */
+async function scan(c: Config, state: State): Promise<ScanResult> {
+  return scanBuilds(c.builds, state);
+}
+
+/** Work folders of runs that were killed go (the caller holds the lock, so no live run owns one). */
+async function openWork(stateDir: string, work: string): Promise<void> {
+  for (const d of readdirSync(stateDir)) if (/^work-\d+$/.test(d)) await rm(path.join(stateDir, d), { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+}
+
+/** Stage package: each build's package, from the cache when its pool file is still there, else prepared. */
+async function packageBuilds(o: GenerateOptions, state: State, builds: Build[], work: string, book: RunBook): Promise<{ candidates: Candidate[]; rejected: Rejection[] }> {
+  const c = o.config;
+  const keyed = await mapLimit(builds, PARALLEL, async (b) => {
+    const family = o.families[b.platform.family];
+    try {
+      const specSha = b.spec ? createHash("sha256").update(await readFile(b.spec)).digest("hex") : "";
+      // A build's own versioning is part of the key only when it has one: older keys stay valid.
+      const key = `${b.uuid}:${b.mainSha256 ?? specSha}:${family.cacheSalt(c)}:${b.platform.platform}:${b.arch}${b.versioning ? `:v=${b.versioning}` : ""}`;
+      let cached = state.getPackage(key);
+      if (cached) {
+        // The cache only counts while its pool file is still there (the tree may have been wiped).
+        const st = statSync(path.join(c.output, cached.pool), { throwIfNoEntry: false });
+        if (!st || st.size !== cached.size) cached = undefined;
+      }
+      return { b, family, key, cached };
+    } catch (e) {
+      return { b, family, error: e };
+    }
+  });
+  const ctx = { config: c, work, hash: (f: string) => hashWithCache(f, undefined) };
+  let done = 0;
+  const prepared = await mapLimit(keyed, PARALLEL, async (k): Promise<Candidate | Rejection> => {
+    const { b, family } = k;
+    try {
+      if ("error" in k) throw k.error;
+      const prep = await family.prepare(b, ctx, k.cached);
+      state.setPackage(k.key, prep.pkg);
+      return { build: b, family, repo: family.repositoryOf(b, prep.pkg), ...prep };
+    } catch (e) {
+      return { dir: b.dir, reason: errorLine(e) };
+    } finally {
+      done++; // not inside progress?.(): optional chaining would skip the increment too
+      book.progress?.(done, builds.length, "packaging");
+      // Packaging thousands of builds leaves garbage faster than V8 collects it by default.
+      if (done % 2500 === 0) book.collect();
+    }
+  });
+  const candidates: Candidate[] = [];
+  const rejected: Rejection[] = [];
+  for (const p of prepared) {
+    if ("reason" in p) rejected.push(p);
+    else candidates.push(p);
+  }
+  return { candidates, rejected };
+}
+
+interface Indexed extends Awaited<ReturnType<typeof buildIndexes>> {
+  /** The chosen packages whose pool file is in place. */
+  chosen: Candidate[];
+  /** Pool files the indexes name. */
+  live: Set<string>;
+  rejected: Rejection[];
+}
+
+/**
+ * Stage index: pool files, before any index names them, and the indexes and their signatures (each
+ * family signs its own). The indexes are computed while the pool files are placed (xz runs in its own
+ * process meanwhile); if a pool file cannot be placed the indexes are made again without its package.
+ */
+async function index(tree: Tree, chosen: Candidate[], site: SiteContext, book: RunBook, poolPlaced: () => void): Promise<Indexed> {
+  let indexing = buildIndexes(chosen, site);
+  indexing.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+  const pool = await book.timed("pool", () => placePool(tree, chosen, book.placed));
+  poolPlaced();
+  if (pool.failed.size) {
+    await indexing.catch(() => undefined);
+    chosen = chosen.filter((c) => !pool.failed.has(c));
+    indexing = buildIndexes(chosen, site);
+  }
+  return { ...(await indexing), chosen, live: pool.live, rejected: pool.rejected };
+}
+
+/** Only chosen packages go into the pool; the others of this run stay in the work folder and go. */
+async function placePool(tree: Tree, chosen: Candidate[], placed: string[]) {
+  const live = new Set<string>();
+  const failed = new Set<Candidate>();
+  const rejected: Rejection[] = [];
+  for (const [i, cand] of chosen.entries()) {
+    live.add(cand.pkg.pool);
+    // Links and renames are synchronous: let the event loop feed xz and gzip now and then.
+    if (i % 32 === 31) await new Promise((r) => setImmediate(r));
+    if (!cand.produced) continue;
+    try {
+      if (await tree.placePool(cand.pkg.pool, cand.produced, cand.pkg.sha256, { move: cand.move })) placed.push(cand.pkg.pool);
+    } catch (e) {
+      rejected.push({ dir: cand.build.dir, reason: errorLine(e) });
+      failed.add(cand);
+      live.delete(cand.pkg.pool);
+    }
+  }
+  return { live, failed, rejected };
+}
+
+/** What clients need to check the signatures: public keys and source snippets (published in stage 1). */
+interface Trust {
+  files: RepoFile[];
+  sourcesBySuite: Record<string, string>;
+  keyringName: string;
+}
+
+/** Stage sign: the public halves of the signing keys and the snippets that point clients at them. */
+function sign(o: GenerateOptions, publicKeys: Awaited<ReturnType<GenerateOptions["loadKeys"]>>, siteRepos: SiteRepo[]): Trust {
+  const c = o.config;
+  const kr = keyringName(c.origin);
+  const files: RepoFile[] = [];
+  const aptSuites = siteRepos.filter((r) => r.kind === "apt").map((r) => r.key);
+  const sourcesBySuite: Record<string, string> = {};
+  if (aptSuites.length && publicKeys.aptBinary) {
+    files.push({ path: "apt/archive-keyring.gpg", data: Buffer.from(publicKeys.aptBinary), stage: 1 });
+    files.push({ path: "apt/archive-keyring.asc", data: Buffer.from(publicKeys.aptArmored ?? ""), stage: 1 });
+    for (const s of aptSuites) {
+      sourcesBySuite[s] = aptSources(c.baseUrl, s, kr);
+      files.push({ path: `apt/${s}.sources`, data: Buffer.from(sourcesBySuite[s]!), stage: 1 });
+    }
+  }
+  if (o.extraFiles) files.push(...o.extraFiles(siteRepos));
+  return { files, sourcesBySuite, keyringName: kr };
+}
+
+/**
+ * Stage publish: the files in the order that keeps the tree consistent at every instant. Stage 1
+ * (by-hash copies, keys, snippets) changes nothing a client reads yet. Before the canonical names
+ * change, each repository gets a marker naming the new bytes of every file that stages 2-4 will
+ * replace, so that `verify` can tell an interrupted run from a damaged tree.
+ */
+async function publish(tree: Tree, o: GenerateOptions, indexed: Indexed, trust: Trust): Promise<SiteFile[]> {
+  const c = o.config;
+  const { files, repoBases } = indexed;
+  for (const f of trust.files.filter((x) => x.stage === 1)) await tree.put(f.path, f.data);
+  for (const f of files.filter((x) => x.stage === 1)) await tree.put(f.path, f.data, { mtime: f.mtime });
+  const markers: string[] = [];
+  for (const r of repoBases) {
+    const expected: Record<string, string> = {};
+    let differs = false;
+    for (const f of files) {
+      if (f.stage === 1 || !f.path.startsWith(r + "/")) continue;
+      expected[f.path.slice(r.length + 1)] = createHash("sha256").update(f.data).digest("hex");
+      const old = await tree.read(f.path);
+      if (!old || !old.equals(f.data)) differs = true;
+    }
+    if (o.dryRun) continue;
+    // A marker left by a killed run is replaced: it names all the files of the new state.
+    if (differs) {
+      await tree.put(`${r}/${MARKER}`, JSON.stringify({ files: expected }) + "\n", { uncounted: true });
+      markers.push(`${r}/${MARKER}`);
+    } else await tree.discard(`${r}/${MARKER}`);
+  }
+  for (const stage of [2, 3, 4] as const) {
+    for (const f of trust.files.filter((x) => x.stage === stage)) await tree.put(f.path, f.data);
+    for (const f of files.filter((x) => x.stage === stage)) await tree.put(f.path, f.data, { mtime: f.mtime });
+  }
+  for (const m of markers) await tree.discard(m);
+  const newest = indexed.chosen.reduce((m, x) => Math.max(m, x.build.start.getTime()), 0);
+  // The web pages come after every file they link to; the index page last of all.
+  const pages = sitePages({
+    label: c.label,
+    description: c.description,
+    baseUrl: c.baseUrl,
+    origin: c.origin,
+    keyringName: trust.keyringName,
+    generated: new Date(newest || 0),
+    repos: indexed.siteRepos.map((r) => ({
+      kind: r.kind,
+      key: r.key,
+      packages: r.rows.map((x) => x.site),
+      ...releaseDates(files.find((f) => f.path === `apt/dists/${r.key}/Release`)?.data),
+    })),
+    aptSources: trust.sourcesBySuite,
+    pkgConf: o.pkgConf ?? null,
+  });
+  for (const f of pages) await tree.put(f.path, f.data);
+  return pages;
+}
+
+/** Stage retain: what no current index names goes after grace_hours. */
+async function retain(tree: Tree, o: GenerateOptions, state: State, existing: string[], indexed: Indexed, site: Array<{ path: string }>): Promise<void> {
+  const live = new Set(indexed.live);
+  for (const f of indexed.files) live.add(f.path);
+  for (const f of site) live.add(f.path);
+  await applyRetention(tree, existing, live, state.dropped, Math.floor(o.now.getTime() / 1000), o.config.graceHours);
+}
+
+function summarize(o: GenerateOptions, tree: Tree, found: ScanResult, rejected: Rejection[], indexed: Indexed, timings: Record<string, number>): Summary {
+  const published: Summary["published"] = {};
+  for (const r of indexed.siteRepos) published[`${r.kind} ${r.key}`] = r.rows.map(({ name, version, arch, file }) => ({ name, version, arch, file }));
+  return {
+    builds: found.builds.length,
+    failed: found.failed.length,
+    published,
+    repositories: indexed.repoSummaries,
+    added: tree.changes.added,
+    updated: tree.changes.updated,
+    removed: tree.changes.removed,
+    unchanged: tree.changes.unchanged,
+    rejected: rejected.sort((a, b) => (a.dir < b.dir ? -1 : 1)),
+    timings,
+    dryRun: o.dryRun,
+  };
 }
