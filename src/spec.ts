@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseToml } from "smol-toml";
 import { UsageError } from "./errors.js";
+import { forbiddenChar } from "./util/chars.js";
 
 export interface SpecFile {
   src: string;
@@ -50,19 +51,23 @@ function str(obj: Record<string, unknown>, key: string, file: string, required: 
 /** A value that goes on one line of a control file or manifest. */
 function line(key: string, v: string, file: string, maxLen = 1000): string {
   if (/[\r\n]/.test(v)) throw new UsageError(`"${key}" contains a line break (one line only)`, file);
-  if (/[\x00-\x08\x0b-\x1f\x7f]/.test(v)) throw new UsageError(`"${key}" contains a control character`, file);
+  const bad = forbiddenChar(v);
+  if (bad) throw new UsageError(`"${key}" contains the control character ${bad}`, file);
   const t = v.trim();
   if (t === "") throw new UsageError(`"${key}" is empty`, file);
   if (t.length > maxLen) throw new UsageError(`"${key}" is longer than ${maxLen} characters`, file);
   return t;
 }
 
+/** Both families' names fit: Debian's rule is checked again, stricter, when a .deb is built. */
+const SPEC_NAME = /^[A-Za-z0-9][A-Za-z0-9+._-]*$/;
+
 function checkDst(dst: string, file: string): string {
   if (!dst.startsWith("/")) throw new UsageError(`destination "${dst}" must be an absolute path`, file);
   const parts = dst.split("/").slice(1);
   if (parts.some((p) => p === ".." || p === ".")) throw new UsageError(`destination "${dst}" contains "." or ".."`, file);
   if (parts.some((p) => p === "") && dst !== "/") throw new UsageError(`destination "${dst}" contains an empty path component`, file);
-  if (/[\x00-\x1f\x7f\\]/.test(dst)) throw new UsageError(`destination "${dst}" contains a control character or backslash`, file);
+  if (/[\x00-\x1f\x7f\\]/.test(dst) || forbiddenChar(dst)) throw new UsageError(`destination "${dst}" contains a control character or backslash`, file);
   if (dst === "/") throw new UsageError(`destination "/" is not allowed`, file);
   return dst.replace(/\/+$/, "");
 }
@@ -70,7 +75,7 @@ function checkDst(dst: string, file: string): string {
 function checkSrc(src: string, key: string, file: string): string {
   if (src === "" || src.startsWith("/")) throw new UsageError(`${key} "${src}" must be a relative path inside the staged tree`, file);
   if (src.split("/").some((p) => p === "..")) throw new UsageError(`${key} "${src}" contains ".."`, file);
-  if (/[\x00-\x1f\x7f]/.test(src)) throw new UsageError(`${key} "${src}" contains a control character`, file);
+  if (/[\x00-\x1f\x7f]/.test(src) || forbiddenChar(src)) throw new UsageError(`${key} "${src}" contains a control character`, file);
   return src;
 }
 
@@ -83,12 +88,15 @@ export function parseSpec(text: string, file: string, defaults: { name?: string 
   }
   for (const k of Object.keys(raw)) if (!KNOWN.has(k)) throw new UsageError(`unknown key "${k}"`, file);
   const name = line("name", str(raw, "name", file, false) ?? defaults.name ?? "", file, 100);
+  // The name becomes a file name in the pool: "." and ".." and "/" would leave it.
+  if (!SPEC_NAME.test(name)) throw new UsageError(`"name" "${name}" must start with a letter or digit and hold only letters, digits and + . _ -`, file);
   const version = line("version", str(raw, "version", file, true)!, file, 200);
   const summary = line("summary", str(raw, "summary", file, true)!, file);
   if (summary.length >= 80) throw new UsageError(`"summary" is ${summary.length} characters; it must be under 80`, file);
   const descRaw = str(raw, "description", file, false) ?? "";
   if (descRaw.includes("\r")) throw new UsageError(`"description" contains a carriage return`, file);
-  if (/[\x00-\x08\x0b-\x1f\x7f]/.test(descRaw)) throw new UsageError(`"description" contains a control character`, file);
+  const badChar = forbiddenChar(descRaw);
+  if (badChar) throw new UsageError(`"description" contains the control character ${badChar}`, file);
   if (descRaw.length > 64 * 1024) throw new UsageError(`"description" is longer than 64 KiB`, file);
   const maintainer = line("maintainer", str(raw, "maintainer", file, true)!, file);
   const homepage = raw.homepage === undefined ? undefined : line("homepage", str(raw, "homepage", file, false)!, file);

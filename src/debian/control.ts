@@ -3,6 +3,17 @@
  * here, so that a newline can never inject a field or a paragraph into `control` or `Packages`.
  */
 import { FormatError } from "../errors.js";
+import { FORBIDDEN_CHAR, forbiddenChar } from "../util/chars.js";
+import { checkPackageName } from "./names.js";
+import { parseRelations, relationField } from "./relations.js";
+import { parseDebVersion } from "./version.js";
+
+/**
+ * Limits on a package's control file. Debian 12's largest field (a librust Provides) is 74 KiB;
+ * apt reads a 1 MB field line and fails on a 5 MB one, for the whole suite.
+ */
+export const MAX_FIELD_BYTES = 256 << 10;
+export const MAX_CONTROL_BYTES = 512 << 10;
 
 /** Field name → value. Multi-line values keep their continuation lines, each starting with " ". */
 export type Paragraph = Array<[string, string]>;
@@ -11,6 +22,11 @@ const FIELD_NAME = /^[!-9;-~][!-9;-~]*$/;
 
 export function parseParagraphs(text: string, subject?: string): Paragraph[] {
   if (text.includes("\r")) throw new FormatError("control data contains a carriage return", subject);
+  const bad = forbiddenChar(text);
+  if (bad) {
+    const line = text.slice(0, FORBIDDEN_CHAR.exec(text)!.index).split("\n").length;
+    throw new FormatError(`control data contains the control character ${bad} (line ${line})`, subject);
+  }
   const out: Paragraph[] = [];
   let cur: Paragraph = [];
   for (const line of text.split("\n")) {
@@ -57,10 +73,66 @@ export function set(p: Paragraph, name: string, value: string): Paragraph {
   return out;
 }
 
+/**
+ * A package's own control file (from a .deb's control member): UTF-8, within the size limits, one
+ * paragraph, every field within its limit and no forbidden character.
+ */
+export function parseControlFile(bytes: Buffer, subject?: string): Paragraph {
+  if (bytes.length > MAX_CONTROL_BYTES) throw new FormatError(`the control file is ${bytes.length} bytes; the limit is ${MAX_CONTROL_BYTES} (512 KiB)`, subject);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new FormatError("the control file is not valid UTF-8", subject);
+  }
+  if (text.startsWith("\ufeff")) throw new FormatError("the control file starts with a byte order mark", subject);
+  return parseParagraph(text, subject);
+}
+
+/**
+ * Checks what the published fields must satisfy for dpkg and apt to read them: every field within
+ * MAX_FIELD_BYTES and free of forbidden characters, Package a Debian package name, Version a Debian
+ * version, and every relation field parsed with dpkg's grammar. The message names the field.
+ */
+export function checkControlFields(p: Paragraph, subject?: string): void {
+  let total = 0;
+  for (const [name, value] of p) {
+    const size = Buffer.byteLength(value, "utf8");
+    total += name.length + size + 3;
+    if (size > MAX_FIELD_BYTES) throw new FormatError(`field ${name} is ${size} bytes; the limit is ${MAX_FIELD_BYTES} (256 KiB)`, subject);
+    const bad = forbiddenChar(value);
+    if (bad) throw new FormatError(`field ${name} contains the control character ${bad}`, subject);
+    const rel = relationField(name);
+    if (rel) parseRelations(rel, value, subject);
+  }
+  if (total > MAX_CONTROL_BYTES) throw new FormatError(`the control fields are ${total} bytes; the limit is ${MAX_CONTROL_BYTES} (512 KiB)`, subject);
+  const pkg = get(p, "Package");
+  const version = get(p, "Version");
+  if (pkg === undefined || version === undefined) throw new FormatError("control file lacks Package or Version", subject);
+  checkPackageName(pkg, subject);
+  parseDebVersion(version, subject);
+}
+
+/**
+ * The control file's text with the value of its Version line replaced, every other byte kept
+ * (white space around the value included).
+ */
+export function replaceVersion(text: string, version: string, subject?: string): string {
+  if (/[\s]/.test(version) || version === "") throw new FormatError(`bad version "${version}"`, subject);
+  const re = /^(version:[ \t]*)([^\n]*?)([ \t]*)$/gim;
+  const hits = [...text.matchAll(re)];
+  if (hits.length !== 1) throw new FormatError(`the control file has ${hits.length} Version lines`, subject);
+  const m = hits[0]!;
+  const at = m.index! + m[1]!.length;
+  return text.slice(0, at) + version + text.slice(at + m[2]!.length);
+}
+
 /** Checks every line of a serialised value: continuation lines must start with a space and not be empty. */
 function checkValue(name: string, value: string, subject?: string): void {
   if (value === "") throw new FormatError(`field ${name} is empty`, subject);
   if (value.includes("\r")) throw new FormatError(`field ${name} contains a carriage return`, subject);
+  const bad = forbiddenChar(value);
+  if (bad) throw new FormatError(`field ${name} contains the control character ${bad}`, subject);
   const lines = value.split("\n");
   for (let i = 1; i < lines.length; i++) {
     const l = lines[i]!;
@@ -87,7 +159,8 @@ export function oneLine(field: string, value: string, subject?: string): string 
   const v = value.trim();
   if (v === "") throw new FormatError(`${field} is empty`, subject);
   // Other control characters have no place in a field and confuse parsers downstream.
-  if (/[\x00-\x08\x0b-\x1f\x7f]/.test(v)) throw new FormatError(`${field} contains a control character`, subject);
+  const bad = forbiddenChar(v);
+  if (bad) throw new FormatError(`${field} contains the control character ${bad}`, subject);
   return v;
 }
 
@@ -97,14 +170,11 @@ export function description(summary: string, long: string | undefined, subject?:
   if (syn.length >= 80) throw new FormatError(`summary is ${syn.length} characters long; it must be under 80`, subject);
   if (long === undefined || long.trim() === "") return syn;
   if (long.includes("\r")) throw new FormatError("description contains a carriage return", subject);
-  if (/[\x00-\x08\x0b-\x1f\x7f]/.test(long)) throw new FormatError("description contains a control character", subject);
+  const bad = forbiddenChar(long);
+  if (bad) throw new FormatError(`description contains the control character ${bad}`, subject);
   const lines = long.replace(/\s+$/, "").replace(/^\n+/, "").split("\n");
   return syn + lines.map((l) => (l.trim() === "" ? "\n ." : `\n ${l.replace(/\s+$/, "")}`)).join("");
 }
 
-export const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
-
-export function checkPackageName(name: string, subject?: string): string {
-  if (!PACKAGE_NAME.test(name)) throw new FormatError(`bad package name "${name}" (allowed: [a-z0-9][a-z0-9+.-]+)`, subject);
-  return name;
-}
+export { PACKAGE_NAME, checkPackageName } from "./names.js";
+export { forbiddenChar } from "../util/chars.js";

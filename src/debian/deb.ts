@@ -26,7 +26,8 @@ import { contentPadding, padded, readTarBuffer, tarBuffer, tarHeader, tarTrailer
 import { CorruptArchiveError, FormatError, UnsafePathError, UsageError } from "../errors.js";
 import type { PackageSpec, ScriptName } from "../spec.js";
 import { collectStaged, scriptSource, type StagedEntry } from "../stage.js";
-import { checkPackageName, description, get, oneLine, parseParagraph, serialise, set, type Paragraph } from "./control.js";
+import { checkPackageName, description, get, oneLine, parseControlFile, parseParagraph, replaceVersion, serialise, type Paragraph } from "./control.js";
+import { parseRelations } from "./relations.js";
 import { parseDebVersion, versionForFilename } from "./version.js";
 
 export interface DebFile {
@@ -202,7 +203,7 @@ export async function readDebFrom(src: DebSource, opts: { files?: boolean } = {}
   const entries = await readControlTar(src, lay);
   const ctl = controlEntry(entries, "control");
   if (!ctl?.data) throw new CorruptArchiveError("control.tar has no control file", file);
-  const control = parseParagraph(ctl.data.toString("utf8"), file);
+  const control = parseControlFile(ctl.data, file);
   const name = get(control, "Package");
   const version = get(control, "Version");
   const arch = get(control, "Architecture");
@@ -239,7 +240,7 @@ export interface RewriteResult {
 
 /**
  * Rewrites a .deb with a new Version: only the control member changes (same entries, written as
- * control.tar.gz); debian-binary and the data member are copied byte for byte. The SHA-256 of the
+ * control.tar.gz, with the control file's Version line replaced and nothing else); debian-binary and the data member are copied byte for byte. The SHA-256 of the
  * result is computed while it is written.
  */
 export async function rewriteDebFrom(src: DebSource, version: string, out: string, opts: { privateOut?: boolean } = {}): Promise<RewriteResult> {
@@ -249,8 +250,11 @@ export async function rewriteDebFrom(src: DebSource, version: string, out: strin
   const entries = await readControlTar(src, lay);
   const ctl = controlEntry(entries, "control");
   if (!ctl?.data) throw new CorruptArchiveError("control.tar has no control file", file);
-  const control = set(parseParagraph(ctl.data.toString("utf8"), file), "Version", version);
-  ctl.data = Buffer.from(serialise(control, file), "utf8");
+  // Only the Version line changes: every other byte of the control file (trailing spaces, field
+  // order, folding) and every other control member file stays as the package's author wrote it.
+  const text = replaceVersion(ctl.data.toString("utf8"), version, file);
+  const control = parseParagraph(text, file);
+  ctl.data = Buffer.from(text, "utf8");
   const tar = tarBuffer(entries.map((e) => ({ ...e, type: e.type === "other" ? "file" : e.type })));
   // The new control member is always control.tar.gz: every dpkg reads it, and zlib compresses a
   // few KiB in microseconds where each liblzma stream costs a millisecond or more to set up.
@@ -522,7 +526,19 @@ export async function buildDeb(spec: PackageSpec, root: string, opts: DebBuildOp
     ["Maintainer", oneLine("maintainer", spec.maintainer, subject)],
     ["Installed-Size", String(installedSize(all))],
   ];
-  if (spec.depends.length) control.push(["Depends", spec.depends.map((d) => oneLine("depends", d, subject)).join(", ")]);
+  if (spec.depends.length) {
+    const entries = spec.depends.map((d, i) => {
+      const v = oneLine(`depends[${i}]`, d, subject);
+      // Checked one by one so that the message names the entry; the joined field is what dpkg reads.
+      try {
+        parseRelations("Depends", v);
+      } catch (e) {
+        throw new UsageError(`depends[${i}] ${JSON.stringify(v.slice(0, 200))}: ${(e as Error).message}`, subject);
+      }
+      return v;
+    });
+    control.push(["Depends", entries.join(", ")]);
+  }
   if (spec.section) control.push(["Section", spec.section]);
   control.push(["Priority", "optional"]);
   if (spec.homepage) control.push(["Homepage", spec.homepage]);

@@ -4,7 +4,7 @@
  */
 import { debianBuildVersion } from "../builds/versioning.js";
 import { FormatError } from "../errors.js";
-import type { Paragraph } from "./control.js";
+import { checkControlFields, forbiddenChar, type Paragraph } from "./control.js";
 import { openDeb, readDebFrom, rewriteDebFrom } from "./deb.js";
 
 export interface ReadyDebTask {
@@ -44,9 +44,16 @@ export async function readReadyDeb(t: ReadyDebTask): Promise<ReadyDebResult> {
   try {
     // The data member is only decoded when Contents needs its file list.
     const info = await readDebFrom(src, { files: t.files });
+    // A field dpkg or apt cannot parse would fail `apt-get update` for the whole suite.
+    checkControlFields(info.control, t.source);
     if (info.arch !== t.arch) throw new FormatError(`the package's Architecture is ${info.arch}, build.json says ${t.arch}`);
     const version = t.versioning === "build" ? debianBuildVersion(info.version, t.buildtime, t.mainSha) : info.version;
     const files = (info.files ?? []).filter((f) => f.type !== "dir").map((f) => f.path.slice(1));
+    // Contents has one line per file: a line break in a name would forge lines for other packages.
+    for (const f of info.files ?? []) {
+      const bad = forbiddenChar(f.path) ?? (f.path.includes("\n") ? "U+000A" : undefined);
+      if (bad) throw new FormatError(`data member holds a file name with the control character ${bad}: ${JSON.stringify(f.path.slice(0, 200))}`, t.source);
+    }
     const base = { name: info.name, arch: info.arch, upstream: info.version, version, files, size: src.size, conffiles: info.conffiles };
     if (version === info.version) return { ...base, control: info.control, rewritten: null };
     const r = await rewriteDebFrom(src, version, t.out, { privateOut: true });
