@@ -22,11 +22,7 @@ const FIELD_NAME = /^[!-9;-~][!-9;-~]*$/;
 
 export function parseParagraphs(text: string, subject?: string): Paragraph[] {
   if (text.includes("\r")) throw new FormatError("control data contains a carriage return", subject);
-  const bad = forbiddenChar(text);
-  if (bad) {
-    const line = text.slice(0, FORBIDDEN_CHAR.exec(text)!.index).split("\n").length;
-    throw new FormatError(`control data contains the control character ${bad} (line ${line})`, subject);
-  }
+
   const out: Paragraph[] = [];
   let cur: Paragraph = [];
   for (const line of text.split("\n")) {
@@ -50,6 +46,17 @@ export function parseParagraphs(text: string, subject?: string): Paragraph[] {
     cur.push([name, line.slice(colon + 1).trim()]);
   }
   if (cur.length) out.push(cur);
+  for (const p of out)
+    for (const [name, value] of p) {
+      const bad = forbiddenChar(value);
+      if (bad) throw new FormatError(`field ${name} contains the control character ${bad}`, subject);
+    }
+  // What is left (comment lines) must not hold them either.
+  const bad = forbiddenChar(text);
+  if (bad) {
+    const line = text.slice(0, FORBIDDEN_CHAR.exec(text)!.index).split("\n").length;
+    throw new FormatError(`control data contains the control character ${bad} (line ${line})`, subject);
+  }
   return out;
 }
 

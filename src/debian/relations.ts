@@ -148,7 +148,7 @@ export function parseRelations(field: RelationField, value: string, subject?: st
         while ("<>=".includes(c.peek()) && c.peek() !== "" && op.length < 2) op += value[c.i++];
         if (!["<<", "<=", "=", ">=", ">>", "<", ">"].includes(op)) fail(`${name}: bad relation operator ${show(op || value.slice(c.i, c.i + 2))} (one of << <= = >= >>)`);
         c.ws();
-        const version = c.word("()");
+        const version = c.word("(),|[]<>");
         if (version === "") fail(`${name}: the version after "${op}" is missing`);
         try {
           parseDebVersion(version);
