@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import v8 from "node:v8";
-import { CorruptArchiveError, errorLine, FormatError, KeyError, LockedError, UnsafePathError, UsageError } from "./errors.js";
+import { BookkeepingError, CorruptArchiveError, errorLine, FormatError, KeyError, LockedError, UnsafePathError, UsageError } from "./errors.js";
 
 const HELP = `repogen: turn finished builds into signed APT and FreeBSD pkg repositories
 
@@ -26,7 +26,8 @@ Common options:
   --version       print repogen's version
 
 Exit codes: 0 done; 1 failed (published tree unchanged); 2 usage or configuration error;
-3 published, but some builds were rejected; 4 another generate holds the lock.
+3 published, but some builds were rejected; 4 another generate holds the lock;
+5 published, but the run could not finish its bookkeeping (state, retention, index page).
 `;
 
 // Reading, hashing and (de)compressing many packages at once runs on libuv's pool: give it room.
@@ -72,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
 
 function exitCodeFor(err: unknown): number {
   if (err instanceof LockedError) return 4;
+  if (err instanceof BookkeepingError) return 5;
   if (err instanceof UsageError || err instanceof FormatError || err instanceof UnsafePathError) return 2;
   if (err instanceof KeyError || err instanceof CorruptArchiveError) return 1;
   return 1;

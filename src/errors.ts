@@ -40,6 +40,13 @@ export class LockedError extends RepogenError {
   }
 }
 
+/**
+ * The new indexes are live (or may be), but a later step failed: saving the state, retention, the
+ * index page. Exit 5: the tree is consistent and names only files that exist; the next run
+ * completes it. No pool file a live index may name is ever taken back.
+ */
+export class BookkeepingError extends RepogenError {}
+
 export function errorLine(err: unknown): string {
   if (err instanceof RepogenError) return err.line();
   if (err instanceof Error) return err.message;

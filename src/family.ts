@@ -2,12 +2,14 @@
  * One interface, two package families (ARCHITECTURE "One interface, two families"). The pipeline
  * never asks which family it holds.
  */
-import { mkdir } from "node:fs/promises";
+import { constants } from "node:fs";
+import { copyFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Build } from "./builds/scan.js";
 import { readSpec, type PackageSpec } from "./spec.js";
 import type { Config } from "./config.js";
 import type { CachedPackage } from "./publish/state.js";
+import { FormatError } from "./errors.js";
 
 export interface PrepareContext {
   config: Config;
@@ -63,6 +65,16 @@ export interface Family {
   repository(key: string, pkgs: CachedPackage[], site: SiteContext): Promise<RepositoryResult>;
 }
 
+/**
+ * This build's own scratch folder inside the run's work folder: work/JOB/UUID (a uuid is unique
+ * only within its job).
+ */
+export async function workDirOf(ctx: PrepareContext, build: Build): Promise<string> {
+  const dir = path.join(ctx.work, build.job, build.uuid);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
 /** The file a build delivers as its package, and its SHA-256 (CONTRACT "Versions"). */
 export interface MainBinary {
   file: string;
@@ -72,17 +84,30 @@ export interface MainBinary {
 }
 
 /**
- * A ready package is the build's own file; a staged tree is first built with its upstream version
- * into the work folder, and that package's SHA-256 is the one the version names.
+ * A ready package is copied into the work folder (a clone where the file system can) and the copy
+ * is hashed and checked against build.json: from then on only the copy is read, so what is
+ * published is the bytes that were checked, whatever happens to the build's file meanwhile or
+ * later, and no pool file shares an inode with a build's file. A staged tree is first built with
+ * its upstream version into the work folder, and that package's SHA-256 is the one the version
+ * names.
  */
 export async function mainBinary(
   build: Build,
   ctx: PrepareContext,
   buildFromSpec: (spec: PackageSpec, outDir: string, mtime: number) => Promise<string>,
 ): Promise<MainBinary> {
-  if (build.kind !== "tree") return { file: build.main, sha256: build.mainSha256!, owned: false };
+  if (build.kind !== "tree") {
+    const dir = path.join(await workDirOf(ctx, build), "delivered");
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, path.basename(build.main));
+    await copyFile(build.main, file, constants.COPYFILE_FICLONE);
+    const sha256 = await ctx.hash(file);
+    if (sha256 !== build.mainSha256)
+      throw new FormatError(`the main binary changed after its SHA-256 was checked (now ${sha256}, build.json says ${build.mainSha256}); nothing of it is published`);
+    return { file, sha256, owned: true };
+  }
   const spec = await readSpec(build.spec!, { name: build.job });
-  const dir = path.join(ctx.work, `${build.uuid}-upstream`);
+  const dir = path.join(await workDirOf(ctx, build), "upstream");
   await mkdir(dir, { recursive: true });
   const file = await buildFromSpec(spec, dir, Math.floor(build.start.getTime() / 1000));
   return { file, sha256: await ctx.hash(file), owned: true };

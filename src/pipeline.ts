@@ -3,13 +3,15 @@
  * retain. `generate` runs them once; `runStages` runs them over a state that stays loaded. Only scan
  * reads the builds folder and only the Tree writes into the output.
  */
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, rmdirSync, statSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { scanBuilds, hashWithCache, type Build, type Rejection, type ScanResult } from "./builds/scan.js";
 import type { Config } from "./config.js";
-import { errorLine } from "./errors.js";
-import type { Family, RepoFile, SiteContext } from "./family.js";
+import { BookkeepingError, errorLine } from "./errors.js";
+import { buildKey, buildKeyOfDir } from "./builds/identity.js";
+import { failAfter, hookAfterScan } from "./util/failpoint.js";
+import { deliveredPath, type Family, type RepoFile, type SiteContext } from "./family.js";
 import { acquireLock } from "./publish/lock.js";
 import { State, type CachedPackage } from "./publish/state.js";
 import { Tree } from "./publish/tree.js";
@@ -53,7 +55,8 @@ export interface Summary {
   updated: string[];
   removed: string[];
   unchanged: number;
-  rejected: Rejection[];
+  /** `build` is `job/uuid` (CONTRACT "Input"), `dir` the build folder. */
+  rejected: Array<Rejection & { build: string }>;
   timings: Record<string, number>;
   dryRun: boolean;
 }
@@ -86,7 +89,7 @@ export function select(cands: Candidate[], keep: number): { chosen: Candidate[];
       if (bySha.has(c.pkg.mainSha256)) continue;
       const same = byVersion.get(c.pkg.version);
       if (same) {
-        rejected.push({ dir: c.build.dir, reason: `version ${c.pkg.version} of ${c.pkg.name} is already taken by a different binary (build ${same.build.uuid})` });
+        rejected.push({ dir: c.build.dir, reason: `version ${c.pkg.version} of ${c.pkg.name} is already taken by a different binary (build ${buildKey(same.build)})` });
         continue;
       }
       bySha.set(c.pkg.mainSha256, c);
@@ -151,11 +154,20 @@ async function buildIndexes(chosen: Candidate[], site: SiteContext) {
 
 /**
  * A run's bookkeeping, kept out of the stages: timings, garbage collection in large runs, progress,
- * and the pool files placed so far (taken back if the run fails).
+ * and what was written so far: until an index goes live it is all taken back if the run fails.
  */
 class RunBook {
   readonly timings: Record<string, number> = {};
   readonly placed: string[] = [];
+  /** Files written before any index goes live, with what they replaced (null: new). */
+  readonly undo: Array<{ rel: string; old: Buffer | null }> = [];
+  /**
+   * From the first write of a canonical index on, a live index may name the new pool files: from
+   * then on nothing is taken back, and a failure is exit 5 (BookkeepingError).
+   */
+  live = false;
+  /** What the run is doing once live, for the exit-5 message. */
+  step = "publishing";
   /** Set after the scan: from LARGE_RUN builds, garbage is collected between stages. */
   large = false;
   private readonly t0 = Date.now();
@@ -206,6 +218,7 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
   let saving: Promise<void> | null = null;
   try {
     const found = await book.timed("scan", () => scan(c, state));
+    hookAfterScan();
     book.large = found.builds.length >= LARGE_RUN;
     book.collect();
     const publicKeys = await book.timed("keys", () => o.loadKeys(new Set(found.builds.map((b) => b.platform.family))));
@@ -226,21 +239,64 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
     );
     book.collect();
     const trust = sign(o, publicKeys, indexed.siteRepos);
-    const pages = await book.timed("publish", () => publish(tree, o, indexed, trust));
-    await book.timed("retention", () => retain(tree, o, state, existing, indexed, [...trust.files, ...pages]));
+    const pages = await book.timed("publish", () => publish(tree, o, indexed, trust, book));
+    book.step = "retention";
+    await book.timed("retention", () => {
+      failAfter("retention");
+      return retain(tree, o, state, existing, indexed, [...trust.files, ...pages]);
+    });
+    book.step = "saving the state";
     await book.timed("save", async () => {
       if (o.dryRun) return;
       book.collect();
       await Promise.all([saving ?? state.saveCaches(), state.saveRetention()]);
     });
+    failAfter("state");
     return summarize(o, tree, found, [...found.rejections, ...packaged.rejected, ...sel.rejected, ...indexed.rejected], indexed, book.finish());
   } catch (e) {
-    // A failed run leaves the published tree as it was: take back the pool files it added.
-    for (const p of book.placed) await rm(path.join(c.output, p), { force: true }).catch(() => undefined);
+    if (book.live) {
+      // A published index may name the new pool files: they stay, whatever failed after.
+      throw new BookkeepingError(`published, but the run could not finish its bookkeeping (${book.step}: ${errorLine(e)}); the tree is consistent and the next run completes it`, c.output);
+    }
+    await takeBack(tree, c.output, book, e);
     throw e;
   } finally {
     await (saving as Promise<void> | null)?.catch(() => undefined); // a failed run still leaves a whole state file, or the old one
     await rm(work, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * A run that failed before any index went live leaves the tree exactly as it was: the files it wrote
+ * go, newest first, the ones it replaced get their old bytes back, and the folders it made go too.
+ */
+async function takeBack(tree: Tree, root: string, book: RunBook, cause: unknown): Promise<void> {
+  const left: string[] = [];
+  for (const { rel, old } of [...book.undo].reverse()) {
+    try {
+      if (old === null) await tree.discard(rel);
+      else await tree.put(rel, old, { uncounted: true });
+    } catch {
+      left.push(rel);
+    }
+  }
+  for (const p of book.placed) await tree.discard(p).catch(() => left.push(p));
+  if (left.length)
+    throw new BookkeepingError(`failed before publishing (${errorLine(cause)}), and could not take back ${left.length} new file(s) such as ${left[0]}; no index names them, the next run reuses or removes them`, root);
+  if (!tree.dryRun) pruneEmptyFolders(root, [...book.undo.map((u) => u.rel), ...book.placed]);
+}
+
+/** Removes the folders that a taken-back run left empty (pool/main/x/NAME), up to the root. */
+function pruneEmptyFolders(root: string, rels: string[]): void {
+  const dirs = new Set(rels.map((r) => path.posix.dirname(r)));
+  for (let d of [...dirs].sort((a, b) => b.length - a.length)) {
+    for (; d !== "." && d !== "/" && d !== ""; d = path.posix.dirname(d)) {
+      try {
+        rmdirSync(path.join(root, d));
+      } catch {
+        break; // not empty (or gone): its parents are not ours to remove
+      }
+    }
   }
 }
 
@@ -263,7 +319,7 @@ async function packageBuilds(o: GenerateOptions, state: State, builds: Build[], 
     try {
       const specSha = b.spec ? createHash("sha256").update(await readFile(b.spec)).digest("hex") : "";
       // A build's own versioning is part of the key only when it has one: older keys stay valid.
-      const key = `${b.uuid}:${b.mainSha256 ?? specSha}:${family.cacheSalt(c)}:${b.platform.platform}:${b.arch}${b.versioning ? `:v=${b.versioning}` : ""}`;
+      const key = `${buildKey(b)}:${b.mainSha256 ?? specSha}:${family.cacheSalt(c)}:${b.platform.platform}:${b.arch}${b.versioning ? `:v=${b.versioning}` : ""}`;
       let cached = state.getPackage(key);
       if (cached) {
         // The cache only counts while its pool file is still there (the tree may have been wiped).
@@ -285,7 +341,8 @@ async function packageBuilds(o: GenerateOptions, state: State, builds: Build[], 
       state.setPackage(k.key, prep.pkg);
       return { build: b, family, repo: family.repositoryOf(b, prep.pkg), ...prep };
     } catch (e) {
-      return { dir: b.dir, reason: errorLine(e) };
+      // Errors about the checked copy name the build's own file, which is what the operator knows.
+      return { dir: b.dir, reason: b.kind === "tree" ? errorLine(e) : errorLine(e).split(deliveredPath(work, b)).join(b.main) };
     } finally {
       done++; // not inside progress?.(): optional chaining would skip the increment too
       book.progress?.(done, builds.length, "packaging");
@@ -319,6 +376,7 @@ async function index(tree: Tree, chosen: Candidate[], site: SiteContext, book: R
   let indexing = buildIndexes(chosen, site);
   indexing.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
   const pool = await book.timed("pool", () => placePool(tree, chosen, book.placed));
+  failAfter("pool");
   poolPlaced();
   if (pool.failed.size) {
     await indexing.catch(() => undefined);
@@ -381,11 +439,16 @@ function sign(o: GenerateOptions, publicKeys: Awaited<ReturnType<GenerateOptions
  * change, each repository gets a marker naming the new bytes of every file that stages 2-4 will
  * replace, so that `verify` can tell an interrupted run from a damaged tree.
  */
-async function publish(tree: Tree, o: GenerateOptions, indexed: Indexed, trust: Trust): Promise<SiteFile[]> {
+async function publish(tree: Tree, o: GenerateOptions, indexed: Indexed, trust: Trust, book: RunBook): Promise<SiteFile[]> {
   const c = o.config;
   const { files, repoBases } = indexed;
-  for (const f of trust.files.filter((x) => x.stage === 1)) await tree.put(f.path, f.data);
-  for (const f of files.filter((x) => x.stage === 1)) await tree.put(f.path, f.data, { mtime: f.mtime });
+  // Until an index goes live, every write is remembered so that a failure can take it back.
+  const put = async (rel: string, data: Buffer | string, opts: { mtime?: Date; uncounted?: boolean } = {}) => {
+    const old = o.dryRun ? null : await tree.read(rel);
+    if (await tree.put(rel, data, opts)) book.undo.push({ rel, old });
+  };
+  for (const f of trust.files.filter((x) => x.stage === 1)) await put(f.path, f.data);
+  for (const f of files.filter((x) => x.stage === 1)) await put(f.path, f.data, { mtime: f.mtime });
   const markers: string[] = [];
   for (const r of repoBases) {
     const expected: Record<string, string> = {};
@@ -399,10 +462,12 @@ async function publish(tree: Tree, o: GenerateOptions, indexed: Indexed, trust: 
     if (o.dryRun) continue;
     // A marker left by a killed run is replaced: it names all the files of the new state.
     if (differs) {
-      await tree.put(`${r}/${MARKER}`, JSON.stringify({ files: expected }) + "\n", { uncounted: true });
+      await put(`${r}/${MARKER}`, JSON.stringify({ files: expected }) + "\n", { uncounted: true });
       markers.push(`${r}/${MARKER}`);
     } else await tree.discard(`${r}/${MARKER}`);
   }
+  failAfter("by-hash");
+  book.live = !o.dryRun;
   for (const stage of [2, 3, 4] as const) {
     for (const f of trust.files.filter((x) => x.stage === stage)) await tree.put(f.path, f.data);
     for (const f of files.filter((x) => x.stage === stage)) await tree.put(f.path, f.data, { mtime: f.mtime });
@@ -426,7 +491,9 @@ async function publish(tree: Tree, o: GenerateOptions, indexed: Indexed, trust: 
     aptSources: trust.sourcesBySuite,
     pkgConf: o.pkgConf ?? null,
   });
+  book.step = "writing the web pages";
   for (const f of pages) await tree.put(f.path, f.data);
+  failAfter("index-page");
   return pages;
 }
 
@@ -450,7 +517,7 @@ function summarize(o: GenerateOptions, tree: Tree, found: ScanResult, rejected: 
     updated: tree.changes.updated,
     removed: tree.changes.removed,
     unchanged: tree.changes.unchanged,
-    rejected: rejected.sort((a, b) => (a.dir < b.dir ? -1 : 1)),
+    rejected: rejected.sort((a, b) => (a.dir < b.dir ? -1 : 1)).map((r) => ({ build: buildKeyOfDir(r.dir), ...r })),
     timings,
     dryRun: o.dryRun,
   };

@@ -30,7 +30,9 @@ Options (override repogen.toml):
   --quiet                only errors and rejections
 
 Exit codes: 0 done; 1 failed (tree unchanged); 2 usage/config error; 3 published, some builds
-rejected (one line each on stderr); 4 another generate holds the lock.
+rejected (one line each on stderr); 4 another generate holds the lock; 5 published, but the
+state, retention or the index page could not be finished (the tree is consistent; the next run
+completes it).
 
 Example:
   repogen generate --config examples/repogen.toml

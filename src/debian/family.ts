@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Build } from "../builds/scan.js";
 import type { Config } from "../config.js";
-import { mainBinary, type Family, type PrepareContext, type Prepared, type RepoFile, type SiteContext, type RepositoryResult } from "../family.js";
+import { mainBinary, workDirOf, type Family, type PrepareContext, type Prepared, type RepoFile, type SiteContext, type RepositoryResult } from "../family.js";
 import type { CachedPackage } from "../publish/state.js";
 import { buildDeb } from "./deb.js";
 import { versioningOf } from "../builds/versioning.js";
@@ -62,7 +62,7 @@ export class DebianFamily implements Family {
       versioning,
       buildtime: build.buildtime,
       mainSha,
-      out: path.join(ctx.work, `${build.uuid}.deb`),
+      out: path.join(await workDirOf(ctx, build), "rewritten.deb"),
     };
     const info = await readReadyDeb(task);
     const produced = info.rewritten ? info.rewritten.file : source;
