@@ -1,5 +1,5 @@
 /** repogen.toml → Config: validated, with defaults, paths resolved against the config file's folder. */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { UsageError } from "./errors.js";
@@ -195,11 +195,78 @@ export function parseConfig(text: string, file: string): Config {
     if (pk.trusted_keys !== undefined) c.pkg.trustedKeys = keyNames(pk.trusted_keys, file, "pkg.trusted_keys", /\.pem$/, 0);
     if (pk.revoked_keys !== undefined) c.pkg.revokedKeys = keyNames(pk.revoked_keys, file, "pkg.revoked_keys", /\.pem$/, 0);
   }
-  const out = path.resolve(c.output);
-  const st = path.resolve(c.state);
-  if (st === out || st.startsWith(out + path.sep)) fail(file, "state", "must not be inside output (it would be served)");
-  if (path.resolve(c.keys).startsWith(out + path.sep) || path.resolve(c.keys) === out) fail(file, "keys", "must not be inside output (private keys would be served)");
   return c;
+}
+
+export type PathRole = "builds" | "output" | "keys" | "state";
+const ROLES: PathRole[] = ["output", "keys", "state", "builds"];
+const FLAG: Record<PathRole, string> = { builds: "--builds", output: "--out", keys: "--keys", state: "--state" };
+
+/**
+ * The real path of p, also when p (or a part of it) does not exist yet: the nearest existing
+ * parent's real path with the rest appended, following a dangling symlink to where it points (a
+ * folder made later through it would be made there).
+ */
+export function realPathOf(p: string): string {
+  let cur = path.resolve(p);
+  const rest: string[] = [];
+  for (let hops = 0; hops < 1024; hops++) {
+    try {
+      return path.join(realpathSync.native(cur), ...rest);
+    } catch {
+      // not there (yet), or a symlink to nowhere: resolved below
+    }
+    const st = lstatSync(cur, { throwIfNoEntry: false });
+    if (st?.isSymbolicLink()) {
+      cur = path.resolve(path.dirname(cur), readlinkSync(cur));
+      continue;
+    }
+    const parent = path.dirname(cur);
+    if (parent === cur) return path.join(cur, ...rest);
+    rest.unshift(path.basename(cur));
+    cur = parent;
+  }
+  throw new UsageError("too many levels of symbolic links", p);
+}
+
+function within(inner: string, outer: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel !== "" && rel !== ".." && !rel.startsWith(".." + path.sep) && !path.isAbsolute(rel);
+}
+
+function why(a: PathRole, b: PathRole): string {
+  const pair = new Set([a, b]);
+  if (pair.has("output") && pair.has("keys")) return "private keys would be served";
+  if (pair.has("output") && pair.has("state")) return "the state would be served, and generate would survey its own caches";
+  if (pair.has("output") && pair.has("builds")) return "every artifact would be served, and published files would be read as builds";
+  return "each needs a folder of its own";
+}
+
+/**
+ * One rule for the four folders, from the config and the command line alike, run once after the
+ * command line's overrides: output, state, keys and builds never equal, contain or lie inside one
+ * another, compared as real paths (symlinks resolved, also for folders not made yet). A usage
+ * error (exit 2) before anything is read or written.
+ */
+export function checkPathRules(c: Config, fromFlags: ReadonlySet<PathRole> = new Set()): void {
+  const local = ROLES.filter((r) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(c[r]));
+  const real = new Map(local.map((r) => [r, realPathOf(c[r])]));
+  const label = (r: PathRole) => (fromFlags.has(r) ? `${FLAG[r]} ${c[r]}` : r);
+  for (const [i, a] of local.entries()) {
+    for (const b of local.slice(i + 1)) {
+      const ra = real.get(a)!;
+      const rb = real.get(b)!;
+      // Named first: the folder inside the other, or (the same folder) the one that is not output.
+      let x: PathRole, y: PathRole, rel: string;
+      if (ra === rb) [x, y, rel] = a === "output" ? [b, a, "must not be the same folder as"] : [a, b, "must not be the same folder as"];
+      else if (within(ra, rb)) [x, y, rel] = [a, b, "must not be inside"];
+      else if (within(rb, ra)) [x, y, rel] = [b, a, "must not be inside"];
+      else continue;
+      const shown = ra === rb ? ` (both are ${ra})` : ` (${real.get(x)} and ${real.get(y)})`;
+      const fromConfig = !fromFlags.has(x) || !fromFlags.has(y);
+      throw new UsageError(`${label(x)}: ${rel} ${label(y)}${shown}: ${why(x, y)}`, fromConfig && c.file ? c.file : undefined);
+    }
+  }
 }
 
 /** Loads --config FILE, or ./repogen.toml when it exists, or the defaults. */

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { loadConfig, type Config } from "../config.js";
+import { checkPathRules, loadConfig, type Config, type PathRole } from "../config.js";
 import { UsageError } from "../errors.js";
 import { DebianFamily } from "../debian/family.js";
 import { generate, type Summary } from "../pipeline.js";
@@ -58,9 +58,9 @@ export function applyOverrides(c: Config, v: Record<string, unknown>): Config {
   out.output = r("out") ?? c.output;
   out.keys = r("keys") ?? c.keys;
   out.state = r("state") ?? c.state;
-  const o = path.resolve(out.output);
-  if (path.resolve(out.state) === o || path.resolve(out.state).startsWith(o + path.sep)) throw new UsageError("the state folder must not be inside the output tree");
-  if (path.resolve(out.keys).startsWith(o + path.sep)) throw new UsageError("the keys folder must not be inside the output tree");
+  const flags = new Set<PathRole>();
+  for (const [flag, role] of [["builds", "builds"], ["out", "output"], ["keys", "keys"], ["state", "state"]] as const) if (str(v[flag]) !== undefined) flags.add(role);
+  checkPathRules(out, flags);
   return out;
 }
 
