@@ -75,6 +75,11 @@ export async function workDirOf(ctx: PrepareContext, build: Build): Promise<stri
   return dir;
 }
 
+/** Where the checked copy of a ready package's file is kept in the work folder. */
+export function deliveredPath(work: string, build: Build): string {
+  return path.join(work, build.job, build.uuid, "delivered", path.basename(build.main));
+}
+
 /** The file a build delivers as its package, and its SHA-256 (CONTRACT "Versions"). */
 export interface MainBinary {
   file: string;
@@ -97,9 +102,8 @@ export async function mainBinary(
   buildFromSpec: (spec: PackageSpec, outDir: string, mtime: number) => Promise<string>,
 ): Promise<MainBinary> {
   if (build.kind !== "tree") {
-    const dir = path.join(await workDirOf(ctx, build), "delivered");
-    await mkdir(dir, { recursive: true });
-    const file = path.join(dir, path.basename(build.main));
+    const file = deliveredPath(ctx.work, build);
+    await mkdir(path.dirname(file), { recursive: true });
     await copyFile(build.main, file, constants.COPYFILE_FICLONE);
     const sha256 = await ctx.hash(file);
     if (sha256 !== build.mainSha256)
