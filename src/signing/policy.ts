@@ -58,6 +58,10 @@ function checkHash(sig: openpgp.SignaturePacket, what: string, now: Date, v: Pol
   else v.warnings.push(`the ${what} uses ${name}, which sqv (Debian 13) refuses from ${day(cutoff)} ${fix}`);
 }
 
+function newest(sigs: openpgp.SignaturePacket[]): openpgp.SignaturePacket | undefined {
+  return [...sigs].sort((a, b) => (b.created?.getTime() ?? 0) - (a.created?.getTime() ?? 0))[0];
+}
+
 /** The key (primary or subkey) that signs data, and its binding signatures. */
 async function signingPart(key: openpgp.Key): Promise<{ packet: KeyPacket; subkey: openpgp.Subkey | null }> {
   const k = await key.getSigningKey(undefined, null as unknown as Date, undefined, INSPECT);
@@ -75,18 +79,22 @@ export async function keyPolicy(key: openpgp.Key, now: Date): Promise<PolicyVerd
   try {
     self = (await key.getPrimaryUser(null as unknown as Date, undefined, INSPECT)).selfCertification;
   } catch (e) {
-    out.push(`no valid self-signature (${(e as Error).message})`);
+    // openpgp.js itself may refuse a weak self-signature (SHA-1 with EdDSA): name the hash if that is why.
+    const raw = newest(key.users.flatMap((u) => u.selfCertifications));
+    const before = out.length;
+    if (raw) checkHash(raw, "self-signature on the user ID", now, v);
+    if (out.length === before) out.push(`no valid self-signature (${(e as Error).message})`);
   }
   if (self) checkHash(self, "self-signature on the user ID", now, v);
   let part: Awaited<ReturnType<typeof signingPart>> | null = null;
   try {
     part = await signingPart(key);
   } catch (e) {
-    out.push(`no key that can sign (${(e as Error).message})`);
+    if (!out.length) out.push(`no key that can sign (${(e as Error).message})`);
   }
   if (part?.subkey) {
     checkAlgorithm(part.packet, "signing subkey", now, v);
-    const binding = [...part.subkey.bindingSignatures].sort((a, b) => (b.created?.getTime() ?? 0) - (a.created?.getTime() ?? 0))[0];
+    const binding = newest(part.subkey.bindingSignatures);
     if (binding) {
       checkHash(binding, "signing subkey's binding signature", now, v);
       if (binding.embeddedSignature) checkHash(binding.embeddedSignature, "signing subkey's back-signature", now, v);
