@@ -105,7 +105,7 @@ export function trixieCopy(): { root: string } | { skip: string } {
 /** apt inside a trixie root: a source served on 127.0.0.1 (the chroot shares the network), one keyring file. */
 export class ChrootApt {
   constructor(readonly root: string) {
-    writeFileSync(path.join(root, "etc/apt/apt.conf.d/99repogen-test"), 'Acquire::Languages "none";\nAcquire::http::Proxy "false";\nAPT::Get::Assume-Yes "true";\n');
+    writeFileSync(path.join(root, "etc/apt/apt.conf.d/99repogen-test"), 'Acquire::Languages "none";\nAcquire::http::Proxy "false";\nAPT::Get::Assume-Yes "true";\nDpkg::Use-Pty "false";\n');
     rmSync(path.join(root, "etc/apt/sources.list.d/debian.sources"), { force: true });
     rmSync(path.join(root, "etc/apt/sources.list"), { force: true });
   }

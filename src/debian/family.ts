@@ -124,7 +124,9 @@ export class DebianFamily implements Family {
       const same = releaseIdentity(oldText) === releaseIdentity(release);
       const until = parseRfc2822(/^Valid-Until: (.*)$/m.exec(oldText)?.[1]);
       const fresh = c.validDays === 0 ? !/^Valid-Until:/m.test(oldText) : until !== null && until.getTime() - site.now.getTime() > (c.validDays * 86400_000) / 2;
-      const hasSigs = (await site.readPublished(`${base}/InRelease`)) !== null && (await site.readPublished(`${base}/Release.gpg`)) !== null;
+      const oldInRelease = await site.readPublished(`${base}/InRelease`);
+      // Signed by exactly the keys of [apt] signing_keys: a key added or dropped re-signs at once.
+      const hasSigs = oldInRelease !== null && (await site.readPublished(`${base}/Release.gpg`)) !== null && (await this.signer().signedByAll(oldInRelease.toString("utf8")));
       if (same && fresh && hasSigs) {
         release = oldText;
         changed = false;

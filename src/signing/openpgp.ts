@@ -31,6 +31,8 @@ export interface AptSigner {
   publicArmored: string;
   clearsign(text: string, date: Date): Promise<string>;
   detach(data: Uint8Array, date: Date): Promise<string>;
+  /** Whether an InRelease carries a signature by each of these keys and by no other. */
+  signedByAll(inRelease: string): Promise<boolean>;
 }
 
 const CONFIG = { nonDeterministicSignaturesViaNotation: false };
@@ -109,6 +111,22 @@ export function aptSigner(keys: AptKey[]): AptSigner {
     },
     async detach(data: Uint8Array, date: Date) {
       return armorBlock(await signatures(keys, await openpgp.createMessage({ binary: data }), date));
+    },
+    async signedByAll(inRelease: string) {
+      const block = /-----BEGIN PGP SIGNATURE-----[\s\S]*?-----END PGP SIGNATURE-----/.exec(inRelease)?.[0];
+      if (!block) return false;
+      try {
+        const sig = await openpgp.readSignature({ armoredSignature: block });
+        const issuers = sig.packets.map((p) => {
+          const f = (p as openpgp.SignaturePacket).issuerFingerprint;
+          return f ? Buffer.from(f).toString("hex").toUpperCase() : "";
+        });
+        // A key may sign with a subkey: match an issuer against every part of each key.
+        const parts = keys.map((k) => k.key.getKeys().map((c) => c.getFingerprint().toUpperCase()));
+        return issuers.length === keys.length && parts.every((fprs) => issuers.some((i) => fprs.includes(i)));
+      } catch {
+        return false;
+      }
     },
   };
 }

@@ -160,6 +160,7 @@ describe("Debian 13's apt 3.0 (sqv) in a trixie root, with one key and with two"
           apt.apt("remove", "--purge", "greeter");
           const i = apt.apt("install", "greeter");
           expect(i.status, i.stdout + i.stderr).toBe(0);
+          expect(problems(i), i.stdout + i.stderr).toEqual([]);
           expect(must("chroot", [root, "greeter"]).trim()).toBe("Hello keys");
         }
         // Debian 13's sqv with apt's policy, on both signed forms, for each key alone.
