@@ -3,10 +3,9 @@ import { checkPathRules, loadConfig, type Config, type PathRole } from "../confi
 import { UsageError } from "../errors.js";
 import { DebianFamily } from "../debian/family.js";
 import { generate, type Summary } from "../pipeline.js";
-import { expiryWindow, loadAptKeys, loadPkgKey, readPassphrase, type PkgSigner } from "../signing/keys.js";
+import { expiryWindow, loadAptKeys, loadPkgKey, loadPkgPublicKeys, pkgKeyFiles, readPassphrase, type PkgSigner } from "../signing/keys.js";
 import { FreebsdFamily } from "../freebsd/family.js";
 import { pkgSnippet } from "../site/render.js";
-import { fingerprint } from "../signing/rsa.js";
 import type { AptSigner } from "../signing/openpgp.js";
 import type { Family } from "../family.js";
 import { io, parse, str } from "./args.js";
@@ -112,6 +111,7 @@ export async function run(argv: string[]): Promise<number> {
   // Keys are loaded before anything is written: a missing key or a wrong passphrase changes nothing.
   let apt: AptSigner | undefined;
   let pkg: PkgSigner | undefined;
+  let pkgKeys: Array<{ path: string; data: string }> = [];
   const families: Record<"debian" | "freebsd", Family> = {
     debian: new DebianFamily(() => apt!),
     freebsd: new FreebsdFamily(() =>
@@ -125,18 +125,19 @@ export async function run(argv: string[]): Promise<number> {
     families,
     loadKeys: async (needed) => {
       if (needed.has("debian")) apt = await loadAptKeys(config.keys, config.apt.signingKeys, passphrase, expiryWindow(now, config.validDays), warn);
-      if (needed.has("freebsd")) pkg = await loadPkgKey(config.keys, passphrase, warn, config.pkg.signingKey);
+      if (needed.has("freebsd")) {
+        pkg = await loadPkgKey(config.keys, passphrase, warn, config.pkg.signingKey);
+        const [trusted, revoked] = [await loadPkgPublicKeys(config.keys, config.pkg.trustedKeys), await loadPkgPublicKeys(config.keys, config.pkg.revokedKeys)];
+        pkgKeys = pkgKeyFiles(config.pkg.signature, config.origin, pkg.publicPem, trusted, revoked, config.file ?? config.keys);
+      }
       return { aptBinary: apt?.publicBinary, aptArmored: apt?.publicArmored, pkgPem: pkg?.publicPem };
     },
     extraFiles: (repos) => {
       if (!pkg || !repos.some((r) => r.kind === "pkg")) return [];
-      const files = [
-        { path: "pkg/repo.pub", data: Buffer.from(pkg.publicPem), stage: 1 as const },
+      return [
+        ...pkgKeys.map((f) => ({ path: `pkg/${f.path}`, data: Buffer.from(f.data), stage: 1 as const })),
         { path: `pkg/${config.origin}.conf`, data: Buffer.from(pkgSnippet(config)), stage: 1 as const },
       ];
-      if (config.pkg.signature === "fingerprints")
-        files.push({ path: `pkg/fingerprints/trusted/${config.origin}`, data: Buffer.from(`function: "sha256"\nfingerprint: "${fingerprint(pkg.publicPem)}"\n`), stage: 1 as const });
-      return files;
     },
     pkgConf: pkgSnippet(config),
     progress: progressBar(process.stderr.isTTY === true && !o.quiet && !o.json),

@@ -13,6 +13,7 @@ import { manifestObject } from "./manifest.js";
 import { buildPkg, readPkg, rewritePkgVersion } from "./pkg.js";
 import { dataJson, metaConf, packagesiteYaml, signedArchive, sortEntries, type CatalogueEntry, type SignatureMode } from "./repository.js";
 import { compareFreebsdVersions } from "./version.js";
+import { catalogueSignedBy } from "../signing/rsa.js";
 
 export function abiOf(build: Build): string {
   return build.platform.family === "freebsd" ? `FreeBSD:${build.platform.major}:${build.arch}` : build.platform.platform;
@@ -96,7 +97,7 @@ export class FreebsdFamily implements Family {
         const members = readTarBuffer(tar);
         const member = members.find((e) => e.name === "data");
         const sigMode = members.some((e) => e.name === "signature") ? "pubkey" : "fingerprints";
-        if (member?.data?.equals(data) && sigMode === c.pkg.signature) changed = false;
+        if (member?.data?.equals(data) && sigMode === c.pkg.signature && catalogueSignedBy(members, "data", this.signer().key)) changed = false;
       } catch {
         changed = true;
       }

@@ -1,5 +1,5 @@
 /** The keys folder: loading (with permission and demo-key warnings) and writing new keys (keygen). */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { readFile, stat, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -189,4 +189,75 @@ export function parseExpiry(text: string, from: Date): number {
   const s = Math.floor((until.getTime() - from.getTime()) / 1000);
   if (s <= 0) throw new UsageError(`--expires "${text}" lies before the key's creation`);
   return s;
+}
+
+/** A public RSA key of the FreeBSD rotation: the next key (trusted ahead) or the previous one (revoked). */
+export interface PkgPublicKey {
+  name: string;
+  /** The key as the catalogue's `.pub` member holds it once it signs (SPKI PEM, as keygen and `openssl rsa -pubout` write it). */
+  pem: string;
+  /** sha256 of those bytes: what pkg compares with the files under fingerprints/trusted and revoked. */
+  fingerprint: string;
+}
+
+/** Reads `[pkg] trusted_keys` or `revoked_keys`: public PEM files in the keys folder (a private key is read for its public half). */
+export async function loadPkgPublicKeys(keysDir: string, names: string[]): Promise<PkgPublicKey[]> {
+  const out: PkgPublicKey[] = [];
+  for (const name of names) {
+    const file = path.join(keysDir, name);
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (e) {
+      throw new KeyError(`cannot read the public key: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
+    }
+    let key: KeyObject;
+    try {
+      key = createPublicKey({ key: text, format: "pem" });
+    } catch (e) {
+      throw new KeyError(`not a PEM public key: ${(e as Error).message}`, file);
+    }
+    if (key.asymmetricKeyType !== "rsa") throw new KeyError(`a FreeBSD key must be RSA, not ${key.asymmetricKeyType}`, file);
+    const pem = key.export({ type: "spki", format: "pem" }).toString();
+    out.push({ name, pem, fingerprint: createHash("sha256").update(pem).digest("hex") });
+  }
+  return out;
+}
+
+/** The published name of a rotation key's fingerprint file: ORIGIN.STEM (STEM: the key file without .pub.pem/.pem). */
+export function fingerprintFileName(origin: string, keyName: string): string {
+  return `${origin}.${keyName.replace(/(\.pub)?\.pem$/, "")}`;
+}
+
+const fingerprintFile = (hex: string) => `function: "sha256"\nfingerprint: "${hex}"\n`;
+
+/**
+ * The key files a FreeBSD repository publishes beside its catalogues, relative to pkg/: repo.pub
+ * (the signing key); in fingerprints mode fingerprints/trusted/ORIGIN (the signing key),
+ * fingerprints/trusted/ORIGIN.STEM for each next key and fingerprints/revoked/ORIGIN.STEM for each
+ * previous one, the folders a client copies into its own fingerprints folder; in pubkey mode
+ * repo.STEM.pub for each next key, which a client installs in place of repo.pub when the key changes.
+ */
+export function pkgKeyFiles(
+  mode: "pubkey" | "fingerprints",
+  origin: string,
+  signingPem: string,
+  trusted: PkgPublicKey[],
+  revoked: PkgPublicKey[],
+  subject: string,
+): Array<{ path: string; data: string }> {
+  const signing = createHash("sha256").update(signingPem).digest("hex");
+  for (const r of revoked) {
+    // pkg refuses a catalogue when any certificate in it is revoked: it would lock every client out.
+    if (r.fingerprint === signing) throw new KeyError(`${r.name} in [pkg] revoked_keys is the key that signs: pkg would refuse the repository`, subject);
+    if (trusted.some((t) => t.fingerprint === r.fingerprint)) throw new KeyError(`${r.name} is in both [pkg] trusted_keys and revoked_keys`, subject);
+  }
+  const files = [{ path: "repo.pub", data: signingPem }];
+  const stem = (n: string) => n.replace(/(\.pub)?\.pem$/, "");
+  if (mode === "fingerprints") {
+    files.push({ path: `fingerprints/trusted/${origin}`, data: fingerprintFile(signing) });
+    for (const t of trusted) if (t.fingerprint !== signing) files.push({ path: `fingerprints/trusted/${fingerprintFileName(origin, t.name)}`, data: fingerprintFile(t.fingerprint) });
+    for (const r of revoked) files.push({ path: `fingerprints/revoked/${fingerprintFileName(origin, r.name)}`, data: fingerprintFile(r.fingerprint) });
+  } else for (const t of trusted) if (t.fingerprint !== signing) files.push({ path: `repo.${stem(t.name)}.pub`, data: t.pem });
+  return files;
 }

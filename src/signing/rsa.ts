@@ -20,3 +20,20 @@ export function verifyCatalogue(data: Buffer, signature: Buffer, publicPem: stri
 export function fingerprint(publicPem: string): string {
   return createHash("sha256").update(publicPem).digest("hex");
 }
+
+/**
+ * Whether a published catalogue archive's member is signed by this key (either mode's members): a
+ * catalogue signed by a key that no longer signs is re-signed, so a key switch takes effect at once.
+ */
+export function catalogueSignedBy(members: Array<{ name: string; data?: Buffer }>, member: string, key: KeyObject): boolean {
+  const content = members.find((e) => e.name === member)?.data;
+  let sig = members.find((e) => e.name === "signature")?.data;
+  if (sig && sig[sig.length - 1] === 0) sig = sig.subarray(0, -1);
+  sig = sig ?? members.find((e) => e.name === `${member}.sig`)?.data;
+  if (!content || !sig) return false;
+  try {
+    return verify("sha256", Buffer.from(hexDigest(content), "ascii"), createPublicKey(key), sig);
+  } catch {
+    return false;
+  }
+}
