@@ -17,6 +17,8 @@ Options:
   --pkg-pubkey FILE    the RSA public key (PEM) FreeBSD clients trust
                        (without these, the keys published in the tree are used, with a warning:
                        that proves consistency, not authenticity)
+                       (a keyring holding any one of the signing keys passes; the keys that
+                       signed are printed after the summary, "signers" in --json)
   --deep               hash every pool file too
   --now ISO8601        the clock to check Valid-Until against (default: now)
   --json               {"ok": …, "problems": […], …} on stdout
