@@ -26,6 +26,11 @@ export interface Prepared {
   produced: string | null;
   /** Move (true) or link/copy (false, the file belongs to the build). */
   move: boolean;
+  /**
+   * Files published beside the package (its changelog), produced in `work`: placed with the pool
+   * files, kept when a file is already at that path (two binaries of one source share it).
+   */
+  extras?: Array<{ path: string; file: string }>;
 }
 
 export interface RepoFile {

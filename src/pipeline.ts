@@ -68,6 +68,7 @@ interface Candidate {
   pkg: CachedPackage;
   produced: string | null;
   move: boolean;
+  extras?: Array<{ path: string; file: string }>;
 }
 
 /** Per repository and package name and arch, the newest keep_versions distinct binaries. */
@@ -325,6 +326,7 @@ async function packageBuilds(o: GenerateOptions, state: State, builds: Build[], 
         // The cache only counts while its pool file is still there (the tree may have been wiped).
         const st = statSync(path.join(c.output, cached.pool), { throwIfNoEntry: false });
         if (!st || st.size !== cached.size) cached = undefined;
+        else if (cached.changelog && !statSync(path.join(c.output, cached.changelog), { throwIfNoEntry: false })) cached = undefined;
       }
       return { b, family, key, cached };
     } catch (e) {
@@ -404,7 +406,20 @@ async function placePool(tree: Tree, chosen: Candidate[], placed: string[]) {
       live.delete(cand.pkg.pool);
     }
   }
+  await placeExtras(tree, chosen.filter((c) => !failed.has(c)), live);
   return { live, failed, rejected };
+}
+
+/**
+ * Files published beside the packages (changelogs), with the pool files, before any index names the
+ * packages. A path that is there already keeps its file: binaries of one source and version share
+ * their changelog.
+ */
+async function placeExtras(tree: Tree, chosen: Candidate[], live: Set<string>): Promise<void> {
+  for (const cand of chosen) {
+    if (cand.pkg.changelog) live.add(cand.pkg.changelog);
+    for (const x of cand.extras ?? []) if (!(await tree.exists(x.path))) await tree.put(x.path, await readFile(x.file));
+  }
 }
 
 /** What clients need to check the signatures: public keys and source snippets (published in stage 1). */

@@ -152,13 +152,13 @@ function controlEntry(entries: Array<TarReadEntry & { data?: Buffer }>, name: st
 }
 
 /** Lists the data member by streaming it through the decompressor and a tar header parser. */
-async function listData(src: DebSource, data: ArMember): Promise<DebFile[]> {
+async function listData(src: DebSource, data: ArMember, onData?: (e: TarReadEntry, chunk: Buffer) => void): Promise<DebFile[]> {
   const file = src.file;
   const files: DebFile[] = [];
   const parser = new TarParser((e) => {
     if (e.pax) throw new CorruptArchiveError(`data.tar uses PAX headers (${e.name}), which dpkg rejects`, file);
     files.push({ path: normaliseDataPath(e.name, file), type: e.type, mode: e.mode, size: e.size, linkname: e.linkname });
-  });
+  }, onData);
   const comp = compressionFromName(data.name)!;
   try {
     const inMemory = src.buf?.subarray(data.offset, data.offset + data.size);
@@ -195,7 +195,14 @@ async function listData(src: DebSource, data: ArMember): Promise<DebFile[]> {
   return files;
 }
 
-export async function readDebFrom(src: DebSource, opts: { files?: boolean } = {}): Promise<DebInfo> {
+/**
+ * files: list the data member. onData: also see its file bodies stream past; it is asked for the
+ * handler once the package's name is known (changelog.ts).
+ */
+export async function readDebFrom(
+  src: DebSource,
+  opts: { files?: boolean; onData?: (name: string) => (e: TarReadEntry, chunk: Buffer) => void } = {},
+): Promise<DebInfo> {
   const file = src.file;
   const lay = layout(await listArAt(src.read, src.size, file), file);
   const db = (await readMember(src.read, lay.debianBinary)).toString("latin1");
@@ -218,7 +225,7 @@ export async function readDebFrom(src: DebSource, opts: { files?: boolean } = {}
     .map((e) => e.name.replace(/^\.\//, ""))
     .filter((n) => ["preinst", "postinst", "prerm", "postrm", "config", "triggers"].includes(n));
   const info: DebInfo = { file, size: src.size, control, name, version, arch, conffiles, scripts, controlMember: lay.control.name, dataMember: lay.data.name };
-  if (opts.files) info.files = await listData(src, lay.data);
+  if (opts.files || opts.onData) info.files = await listData(src, lay.data, opts.onData?.(name));
   return info;
 }
 

@@ -1,5 +1,5 @@
 /** The Debian family: .deb packages into an APT suite per platform. */
-import { rm } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Build } from "../builds/scan.js";
 import type { Config } from "../config.js";
@@ -11,6 +11,7 @@ import { readReadyDeb, type ReadyDebTask } from "./ready-deb.js";
 import { compareDebVersions, versionForFilename } from "./version.js";
 import { packagesParagraph, poolDir, releaseIdentity, releaseText, suiteIndexes, type AptPackage } from "./repository.js";
 import { get, serialise } from "./control.js";
+import { changelogsTemplate } from "./changelog.js";
 import type { AptSigner } from "../signing/openpgp.js";
 
 function poolFor(name: string, version: string, arch: string): string {
@@ -63,6 +64,7 @@ export class DebianFamily implements Family {
       buildtime: build.buildtime,
       mainSha,
       out: path.join(await workDirOf(ctx, build), "rewritten.deb"),
+      changelog: true,
     };
     const info = await readReadyDeb(task);
     const produced = info.rewritten ? info.rewritten.file : source;
@@ -92,7 +94,14 @@ export class DebianFamily implements Family {
       files: info.files.join("\n"),
       ...(info.conffiles.length ? { conffiles: info.conffiles } : {}),
     };
-    return { pkg, produced, move };
+    let extras: Prepared["extras"];
+    if (info.changelog) {
+      const file = path.join(await workDirOf(ctx, build), "changelog");
+      await writeFile(file, info.changelog.text);
+      pkg.changelog = info.changelog.path;
+      extras = [{ path: info.changelog.path, file }];
+    }
+    return { pkg, produced, move, extras };
   }
 
   async repository(suite: string, pkgs: CachedPackage[], site: SiteContext): Promise<RepositoryResult> {
@@ -106,6 +115,7 @@ export class DebianFamily implements Family {
       files: p.files ? p.files.split("\n") : [],
     }));
     const opts = {
+      changelogs: changelogsTemplate(c.baseUrl),
       suite,
       origin: c.origin,
       label: c.label,

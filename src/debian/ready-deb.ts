@@ -6,6 +6,7 @@ import { debianBuildVersion } from "../builds/versioning.js";
 import { FormatError } from "../errors.js";
 import { checkControlFields, forbiddenChar, type Paragraph } from "./control.js";
 import { openDeb, readDebFrom, rewriteDebFrom } from "./deb.js";
+import { ChangelogCatcher, changelogPath } from "./changelog.js";
 
 export interface ReadyDebTask {
   /** The .deb to read. */
@@ -20,6 +21,8 @@ export interface ReadyDebTask {
   mainSha: string;
   /** Where a rewritten package goes (a private work file). */
   out: string;
+  /** Take the package's changelog from its data member (changelog.ts). */
+  changelog?: boolean;
 }
 
 export interface ReadyDebResult {
@@ -37,27 +40,36 @@ export interface ReadyDebResult {
   size: number;
   /** The conffiles the control member lists. */
   conffiles: string[];
+  /** The changelog's text and where apt looks for it (relative to the output root), when asked and found. */
+  changelog: { path: string; text: Buffer } | null;
 }
 
 export async function readReadyDeb(t: ReadyDebTask): Promise<ReadyDebResult> {
   const src = await openDeb(t.source);
   try {
-    // The data member is only decoded when Contents needs its file list.
-    const info = await readDebFrom(src, { files: t.files });
+    // The data member is only decoded when Contents needs its file list or the changelog is wanted.
+    // The package's name is only known from its control member, which is read before the data.
+    let catcher: ChangelogCatcher | null = null;
+    const onData = t.changelog ? (name: string) => (catcher = new ChangelogCatcher(name)).onData : undefined;
+    const info = await readDebFrom(src, { files: t.files, onData });
     // A field dpkg or apt cannot parse would fail `apt-get update` for the whole suite.
     checkControlFields(info.control, t.source);
     if (info.arch !== t.arch) throw new FormatError(`the package's Architecture is ${info.arch}, build.json says ${t.arch}`);
     const version = t.versioning === "build" ? debianBuildVersion(info.version, t.buildtime, t.mainSha) : info.version;
-    const files = (info.files ?? []).filter((f) => f.type !== "dir").map((f) => f.path.slice(1));
+    const listed = t.files ? (info.files ?? []) : [];
+    const files = listed.filter((f) => f.type !== "dir").map((f) => f.path.slice(1));
     // Contents has one line per file: a line break in a name would forge lines for other packages.
-    for (const f of info.files ?? []) {
+    for (const f of listed) {
       const bad = forbiddenChar(f.path) ?? (f.path.includes("\n") ? "U+000A" : undefined);
       if (bad) throw new FormatError(`data member holds a file name with the control character ${bad}: ${JSON.stringify(f.path.slice(0, 200))}`, t.source);
     }
     const base = { name: info.name, arch: info.arch, upstream: info.version, version, files, size: src.size, conffiles: info.conffiles };
-    if (version === info.version) return { ...base, control: info.control, rewritten: null };
+    const text = (catcher as ChangelogCatcher | null)?.text() ?? null;
+    const where = text ? changelogPath(info.control, version) : null;
+    const changelog = text && where ? { path: where, text } : null;
+    if (version === info.version) return { ...base, control: info.control, rewritten: null, changelog };
     const r = await rewriteDebFrom(src, version, t.out, { privateOut: true });
-    return { ...base, control: r.control, rewritten: { file: r.file, sha256: r.sha256, size: r.size } };
+    return { ...base, control: r.control, rewritten: { file: r.file, sha256: r.sha256, size: r.size }, changelog };
   } finally {
     await src.close();
   }

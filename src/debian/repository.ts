@@ -56,6 +56,8 @@ export interface SuiteOptions {
   extra: Record<string, string>;
   indexCompression: Array<"gz" | "xz">;
   contents: boolean;
+  /** The Changelogs URL template (apt-get changelog), if any. */
+  changelogs?: string;
 }
 
 /** pool/main/L/NAME/: L is the first letter, or lib + letter for lib* names. */
@@ -240,6 +242,7 @@ export function releaseText(files: IndexFile[], architectures: string[], o: Suit
   f.push(["Date", rfc2822(date)]);
   if (validDays > 0) f.push(["Valid-Until", rfc2822(new Date(date.getTime() + validDays * 86400_000))]);
   f.push(["Architectures", architectures.join(" ")], ["Components", "main"], ["Description", o.description], ["Acquire-By-Hash", "yes"]);
+  if (o.changelogs && !o.extra.Changelogs) f.push(["Changelogs", o.changelogs]);
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const width = String(Math.max(...sorted.map((x) => x.data.length))).length;
   f.push(["SHA256", "\n" + sorted.map((x) => ` ${x.sha256} ${String(x.data.length).padStart(width)} ${x.path}`).join("\n")]);

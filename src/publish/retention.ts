@@ -46,7 +46,7 @@ export async function surveyTree(tree: Tree): Promise<string[]> {
         continue;
       }
       if (path.posix.basename(p) === MARKER) continue;
-      if (p.startsWith("apt/pool/") || p.startsWith("apt/dists/") || /^pkg\/FreeBSD:[^/]+\//.test(p) || /^(packages|feeds)\//.test(p)) managed.push(p);
+      if (p.startsWith("apt/pool/") || p.startsWith("apt/dists/") || p.startsWith("apt/changelogs/") || /^pkg\/FreeBSD:[^/]+\//.test(p) || /^(packages|feeds)\//.test(p)) managed.push(p);
     }
   }
   return managed;

@@ -35,6 +35,8 @@ export interface CachedPackage {
   files: string;
   /** Its configuration files (absolute paths), for the web pages. */
   conffiles?: string[];
+  /** Its changelog as published (relative to the output root), for `apt-get changelog`. */
+  changelog?: string;
 }
 
 interface StateData {

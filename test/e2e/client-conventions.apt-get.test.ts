@@ -1,5 +1,5 @@
 // What real clients and mirror tools rely on (FORMATS §7), judged by the tools themselves: apt's
-// Contents-deb target and apt-file, against a generated repository served on 127.0.0.1.
+// Contents-deb target and apt-file, apt-get changelog, against a generated repository served on 127.0.0.1.
 import { describe, expect, it, beforeAll, afterAll } from "vitest";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
@@ -9,8 +9,8 @@ import { readyBuild, treeBuild } from "../builds.js";
 
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
 
-describe("client conventions: apt-file", () => {
-  let work: string, out: string, cfg: string;
+describe("client conventions: apt-file, apt-get changelog", () => {
+  let work: string, out: string, cfg: string, debianHello: string;
   let server: Server;
   let apt: AptRoot;
 
@@ -21,7 +21,7 @@ describe("client conventions: apt-file", () => {
     mkdirSync(out, { recursive: true });
     const keys = path.join(work, "keys");
     must("apt-get", ["download", "hello"], { cwd: work });
-    const debianHello = path.join(work, readdirSync(work).find((f) => /^hello_.*\.deb$/.test(f))!);
+    debianHello = path.join(work, readdirSync(work).find((f) => /^hello_.*\.deb$/.test(f))!);
     expect(repogen(["keygen", "--keys", keys]).status).toBe(0);
     treeBuild(builds, { job: "greeter", uuid: "u-greeter-1", start: "2026-11-20T10:00:00Z" }, { version: "1.0.0" });
     readyBuild(builds, { job: "hello", uuid: "u-hello-1", start: "2026-11-20T11:00:00Z" }, debianHello);
@@ -60,5 +60,53 @@ describe("client conventions: apt-file", () => {
     const af = sh("apt-file", ["search", "/usr/bin/greeter"], { env: { ...process.env, APT_CONFIG: apt.conf } });
     expect(af.status, af.stderr).toBe(0);
     expect(af.stdout.trim()).toBe("greeter: /usr/bin/greeter");
+  });
+
+  it("apt-get changelog prints the changelog of a ready package and of a spec-built one", () => {
+    const rel = readFileSync(path.join(out, "apt/dists/debian-12/Release"), "utf8");
+    expect(rel).toContain(`\nChangelogs: ${server.url}/apt/changelogs/@CHANGEPATH@_changelog\n`);
+    // Debian's hello: its own changelog.Debian.gz, word for word
+    const want = must("sh", ["-c", `dpkg-deb --fsys-tarfile "${debianHello}" | tar -xO ./usr/share/doc/hello/changelog.Debian.gz | gzip -dc`]);
+    const h = apt.apt(["-qq", "changelog", "hello"]);
+    expect(h.status, h.stdout + h.stderr).toBe(0);
+    expect(h.stdout).toBe(want);
+    // the spec-built package: the changelog repogen wrote into it
+    const g = apt.apt(["-qq", "changelog", "greeter"]);
+    expect(g.status, g.stdout + g.stderr).toBe(0);
+    expect(g.stdout).toMatch(/^greeter \(1\.0\.0\) unstable; urgency=medium\n\n {2}\* Package built by repogen\.\n/);
+    // where apt looked: main/SOURCE-PREFIX/SOURCE/SOURCE_VERSION, the version as published (rewritten)
+    const hv = must("dpkg-deb", ["-f", debianHello, "Version"]).trim();
+    const files = readdirSync(path.join(out, "apt/changelogs/main/h/hello"));
+    expect(files).toEqual([`hello_${hv}+b20261120110000.${must("sha256sum", [debianHello]).split(" ")[0]}_changelog`]);
+  });
+});
+
+describe("changelogs under retention", () => {
+  it("a replaced package's changelog stays grace_hours, then goes with its package", () => {
+    const work = tmp("repogen-changelog-retention-");
+    const builds = path.join(work, "builds");
+    const out = path.join(work, "public");
+    const keys = path.join(work, "keys");
+    expect(repogen(["keygen", "--keys", keys]).status).toBe(0);
+    const gen = (now: string) => repogen(["generate", "--builds", builds, "--out", out, "--keys", keys, "--state", path.join(work, "state"), "--now", now, "--json"]);
+    treeBuild(builds, { job: "greeter", uuid: "u1", start: "2026-11-20T10:00:00Z" }, { version: "1.0.0" });
+    expect(gen("2026-11-21T00:00:00Z").status).toBe(0);
+    const dir = path.join(out, "apt/changelogs/main/g/greeter");
+    const first = readdirSync(dir);
+    expect(first.length).toBe(1);
+    expect(first[0]).toMatch(/^greeter_1\.0\.0-0-g0000000-20261120100000-[0-9a-f]{64}_changelog$/);
+    treeBuild(builds, { job: "greeter", uuid: "u2", start: "2026-11-22T10:00:00Z" }, { version: "1.0.1" });
+    expect(gen("2026-11-23T00:00:00Z").status).toBe(0);
+    const both = readdirSync(dir).sort();
+    expect(both.length).toBe(2);
+    expect(both[0]).toBe(first[0]);
+    expect(both[1]).toMatch(/^greeter_1\.0\.1-0-g0000000-20261122100000-/);
+    const g = gen("2026-11-25T01:00:00Z");
+    expect(g.status).toBe(0);
+    const after = readdirSync(dir);
+    expect(after.length).toBe(1);
+    expect(after[0]).toMatch(/^greeter_1\.0\.1-/);
+    expect(JSON.parse(g.stdout).removed).toContain(`apt/changelogs/main/g/greeter/${first[0]}`);
+    expect(repogen(["verify", out]).status).toBe(0);
   });
 });
