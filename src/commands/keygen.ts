@@ -63,7 +63,9 @@ export async function run(argv: string[]): Promise<number> {
     created,
     passphrase: await readPassphrase(str(values["passphrase-file"])),
   });
-  if (o.json) o.out(JSON.stringify({ files, expires: expiresIn ? new Date(created.getTime() + expiresIn * 1000).toISOString() : null }));
-  else if (!o.quiet) o.out(`wrote ${files.join(", ")}${expiresIn ? ` (the OpenPGP key expires on ${new Date(created.getTime() + expiresIn * 1000).toISOString().slice(0, 10)})` : ""}`);
+  const openpgpKey = files.some((f) => f.endsWith(".asc"));
+  const expires = openpgpKey && expiresIn ? new Date(created.getTime() + expiresIn * 1000).toISOString() : null;
+  if (o.json) o.out(JSON.stringify({ files, expires }));
+  else if (!o.quiet) o.out(`wrote ${files.join(", ")}${openpgpKey ? ` (the OpenPGP key ${expires ? `expires on ${expires.slice(0, 10)}` : "never expires"})` : ""}`);
   return 0;
 }

@@ -103,13 +103,17 @@ export async function keyPolicy(key: openpgp.Key, now: Date): Promise<PolicyVerd
   return v;
 }
 
-/** When the signing part of a key expires (the earlier of the primary key's and the subkey's), and its user ID. */
-export async function signingKeyInfo(key: openpgp.Key): Promise<{ expires: Date | null; userId: string }> {
+/**
+ * When the signing part of a key expires (the earlier of the primary key's and the subkey's), and its
+ * user ID. The subkey is the one with `keyId` (the issuer of a signature being checked), else the one
+ * openpgp.js would sign with.
+ */
+export async function signingKeyInfo(key: openpgp.Key, keyId?: openpgp.KeyID): Promise<{ expires: Date | null; userId: string }> {
   const asDate = (d: Date | number | null) => (d instanceof Date && Number.isFinite(d.getTime()) ? d : null);
   let expires = asDate(await key.getExpirationTime(undefined, INSPECT));
-  const part = await signingPart(key).catch(() => null);
-  if (part?.subkey) {
-    const sub = asDate(await part.subkey.getExpirationTime(null as unknown as Date, INSPECT));
+  const subkey = keyId ? (key.subkeys.find((s) => s.getKeyID().equals(keyId)) ?? null) : ((await signingPart(key).catch(() => null))?.subkey ?? null);
+  if (subkey) {
+    const sub = asDate(await subkey.getExpirationTime(null as unknown as Date, INSPECT));
     if (sub && (!expires || sub < expires)) expires = sub;
   }
   let userId = "";

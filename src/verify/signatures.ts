@@ -89,7 +89,7 @@ export async function checkSignatures(
       r.worthless.push({ fingerprint: fpr, why: `REVKEYSIG ${fpr} (the key is revoked)` });
       continue;
     }
-    const { expires } = await signingKeyInfo(key);
+    const { expires } = await signingKeyInfo(key, s.keyID);
     if (expires && expires.getTime() <= now.getTime()) {
       r.worthless.push({ fingerprint: fpr, why: `EXPKEYSIG ${fpr} (the key expired on ${iso(expires)})` });
       continue;

@@ -122,6 +122,28 @@ describe("key expiry at generate", () => {
     expect(r.stderr).toMatch(/^warning: .*apt-signing-key\.asc: the OpenPGP key [0-9A-F]{40} expires on \d{4}-\d\d-\d\d; runs from \d{4}-\d\d-\d\d on will refuse it/m);
   });
 
+  it("judges a signing subkey's own expiry: a gpg key whose signing subkey expires before Valid-Until is refused", () => {
+    const w = work(14);
+    const home = tmp("repogen-gnupg-");
+    must("chmod", ["700", home]);
+    const g = (...a: string[]) => must("gpg", ["--homedir", home, "--batch", "--passphrase", "", ...a]);
+    g("--quick-gen-key", "Sub Signer <sub@example.org>", "ed25519", "cert", "never");
+    const fpr = /^fpr:+([0-9A-F]{40}):/m.exec(g("--with-colons", "--list-keys"))![1]!;
+    g("--quick-add-key", fpr, "ed25519", "sign", "10d");
+    writeFileSync(path.join(w.keys, "apt-signing-key.asc"), g("--armor", "--export-secret-keys"), { mode: 0o600 });
+    let r = w.gen();
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/expires on .*, before the Valid-Until this run would write/);
+    w.conf(7, ["apt-signing-key.asc"]);
+    r = w.gen();
+    expect(r.status, r.stderr).toBe(0);
+    const ring = path.join(w.dir, "ring.gpg");
+    must("sh", ["-c", `gpg --homedir '${home}' --batch --export > '${ring}'`]);
+    expect(gpgv(ring, path.join(w.out, "apt/dists/debian-12/InRelease")).accepted).toBe(true);
+    if (sqvRoot) expect(trixieSqv(sqvRoot, ring, path.join(w.out, "apt/dists/debian-12/InRelease")).status).toBe(0);
+    expect(repogen(["verify", w.out, "--apt-keyring", ring]).status).toBe(0);
+  });
+
   it("keygen makes keys that expire in 2 years by default, never with --expires never, and SHA-256+ bindings", () => {
     const keys = path.join(tmp(), "keys");
     expect(repogen(["keygen", "--keys", keys, "--now", iso(now)]).status).toBe(0);
