@@ -52,3 +52,18 @@ export function errorLine(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * Input past one of the limits that bound what is held in memory (README "Limits"). `limit` names it
+ * so that a rejection says which one.
+ */
+export class LimitError extends RepogenError {
+  readonly limit: string;
+  /** The message without the limit's name. */
+  readonly detail: string;
+  constructor(limit: string, detail: string, subject?: string) {
+    super(`${detail} (limit: ${limit})`, subject);
+    this.limit = limit;
+    this.detail = detail;
+  }
+}

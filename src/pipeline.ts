@@ -22,6 +22,8 @@ import { aptSources, type SiteRepo } from "./site/render.js";
 import { sitePackage } from "./site/model.js";
 import { releaseDates, sitePages, type SiteFile } from "./site/pages.js";
 import { createHash } from "node:crypto";
+import { readRegularFile } from "./util/regular-file.js";
+import { SPEC_FILE } from "./spec.js";
 
 /**
  * From this many builds, garbage is collected between phases to keep the peak down (util/memory);
@@ -318,7 +320,8 @@ async function packageBuilds(o: GenerateOptions, state: State, builds: Build[], 
   const keyed = await mapLimit(builds, PARALLEL, async (b) => {
     const family = o.families[b.platform.family];
     try {
-      const specSha = b.spec ? createHash("sha256").update(await readFile(b.spec)).digest("hex") : "";
+      // Opened as a regular file of at most LIMITS.spec bytes: a FIFO here would hang the run.
+      const specSha = b.spec ? createHash("sha256").update(await readRegularFile(b.spec, SPEC_FILE)).digest("hex") : "";
       // A build's own versioning is part of the key only when it has one: older keys stay valid.
       const key = `${buildKey(b)}:${b.mainSha256 ?? specSha}:${family.cacheSalt(c)}:${b.platform.platform}:${b.arch}${b.versioning ? `:v=${b.versioning}` : ""}`;
       let cached = state.getPackage(key);

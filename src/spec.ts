@@ -3,10 +3,14 @@
  * ends up in a control file or manifest is checked here, so hostile specs fail before anything is
  * written.
  */
-import { readFile } from "node:fs/promises";
 import { parse as parseToml } from "smol-toml";
+import { LIMITS } from "./archive/limits.js";
 import { UsageError } from "./errors.js";
 import { forbiddenChar } from "./util/chars.js";
+import { readRegularFile } from "./util/regular-file.js";
+
+/** How a spec is opened: a regular file of at most LIMITS.spec bytes. */
+export const SPEC_FILE = { cap: LIMITS.spec, limit: "spec", what: "package spec" };
 
 export interface SpecFile {
   src: string;
@@ -155,11 +159,7 @@ export function parseSpec(text: string, file: string, defaults: { name?: string 
 }
 
 export async function readSpec(file: string, defaults: { name?: string } = {}): Promise<PackageSpec> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read package spec: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
-  }
+  // Opened without blocking and checked to be a regular file: a FIFO here would hang the run.
+  const text = (await readRegularFile(file, SPEC_FILE)).toString("utf8");
   return parseSpec(text, file, defaults);
 }

@@ -8,6 +8,8 @@ import { lstat, readdir, readlink, realpath } from "node:fs/promises";
 import path from "node:path";
 import { UnsafePathError, UsageError } from "./errors.js";
 import type { PackageSpec } from "./spec.js";
+import { LIMITS } from "./archive/limits.js";
+import { openRegular, readRegularFile } from "./util/regular-file.js";
 
 export interface StagedFile {
   type: "file";
@@ -87,6 +89,7 @@ export async function collectStaged(spec: PackageSpec, rootIn: string): Promise<
       for (const n of names) await walk(path.join(abs, n), `${rel}/${n}`, `${dst}/${n}`, mode, config);
     } else if (st.isFile()) {
       if (/[\x00-\x1f\x7f\\]/.test(dst)) throw new UsageError(`file name "${rel}" contains a control character or backslash`, root);
+      if (st.size > LIMITS.file) throw new UsageError(`staged file "${rel}" is larger than the file limit`, root);
       add({ type: "file", path: dst, mode: fileMode(mode, st.mode), size: st.size, source: abs, config });
     } else {
       throw new UsageError(`"${rel}" is neither a file, a folder nor a symlink`, root);
@@ -117,4 +120,29 @@ export async function scriptSource(root: string, rel: string): Promise<string> {
   if (!st.isFile()) throw new UnsafePathError(`script "${rel}" is not a regular file (symlinks are not followed)`, root);
   if (st.size > 1 << 20) throw new UsageError(`script "${rel}" is larger than 1 MiB`, root);
   return abs;
+}
+
+/** A maintainer script's bytes, opened as a regular file (a FIFO swapped in would hang the run). */
+export async function readScript(abs: string, subject: string): Promise<Buffer> {
+  return readRegularFile(abs, { cap: LIMITS.script, limit: "script", what: "maintainer script", subject: `${subject}: ${abs}` });
+}
+
+/**
+ * The content of a staged file as it is packaged. It is opened without blocking and must still be
+ * a regular file: between the walk's lstat and this read it may have been replaced by a FIFO or a
+ * device, whose read would hang or never end.
+ */
+export async function* stagedChunks(abs: string, subject: string): AsyncGenerator<Buffer> {
+  const { fh } = await openRegular(abs, { cap: LIMITS.file, limit: "file", what: "staged file", subject: `${subject}: ${abs}` });
+  try {
+    for (;;) {
+      // A new buffer each time: the consumer may still hold the last chunk.
+      const buf = Buffer.allocUnsafe(1 << 20);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
 }

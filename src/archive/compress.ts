@@ -1,17 +1,20 @@
 /**
  * Compression filters as streams. xz settings match dpkg-deb's (preset 6, CRC64, the multi-threaded
- * encoder), so that our members are byte-identical to its output. zstd is read with fzstd (pure
- * JavaScript) and written with the system `zstd`, since Node 20's zlib has none.
+ * encoder), so that our members are byte-identical to its output. zstd is read and written with the
+ * system `zstd` (Node 20's zlib has none; a JavaScript decoder we tried skipped the frame checksums
+ * and allocated whatever window a frame header asked for). Streams that may be large are decoded by
+ * the system `xz`, `zstd` and `bzip2` processes, whose output waits in the pipe while we are busy.
  */
-import { PassThrough, Transform, type TransformCallback } from "node:stream";
+import { Duplex, PassThrough, Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { createRequire } from "node:module";
 import type LzmaNative from "lzma-native";
-import { Decompress as ZstdDecompress } from "fzstd";
-import { CorruptArchiveError, UsageError } from "../errors.js";
+import { CorruptArchiveError, LimitError, UsageError } from "../errors.js";
+import { describeLimit } from "./limits.js";
 import { decodeXzSync, XzFormatError } from "./xz.js";
 
 export type Compression = "xz" | "gz" | "zst" | "bz2" | "lzma" | "none";
@@ -48,50 +51,56 @@ export function detectCompression(head: Buffer): Compression {
   return "none";
 }
 
-class ZstdDecoder extends Transform {
-  private readonly d: ZstdDecompress;
-  constructor() {
-    super();
-    this.d = new ZstdDecompress((chunk) => {
-      this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    });
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    try {
-      this.d.push(new Uint8Array(chunk));
-      cb();
-    } catch (e) {
-      cb(new CorruptArchiveError(`zstd: ${(e as Error).message}`));
-    }
-  }
-  override _flush(cb: TransformCallback): void {
-    try {
-      this.d.push(new Uint8Array(0), true);
-      cb();
-    } catch (e) {
-      cb(new CorruptArchiveError(`zstd: ${(e as Error).message}`));
-    }
-  }
-}
-
-/** A child process as a transform stream: stdin in, stdout out. */
-function processFilter(cmd: string, args: string[]): Transform {
+/**
+ * A child process as a stream: stdin in, stdout out, with backpressure both ways (its stdout is
+ * paused while the consumer is full, so a bomb decoding to gigabytes waits in the child instead of
+ * piling up here). A non-zero exit is the stream's error, with the child's first words on stderr.
+ */
+function processFilter(cmd: string, args: string[], purpose: string): Duplex {
   const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const t = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      if (!child.stdin.write(chunk)) child.stdin.once("drain", () => cb());
-      else cb();
+  let stdinGone = false;
+  child.stderr.on("data", (d: Buffer) => {
+    if (stderr.length < 2000) stderr += d.toString();
+  });
+  // Writing to a child that has exited fails with EPIPE: its exit status tells what went wrong.
+  child.stdin.on("error", () => (stdinGone = true));
+  const d = new Duplex({
+    write(chunk: Buffer, _enc, cb) {
+      if (stdinGone) return cb();
+      if (child.stdin.write(chunk)) cb();
+      else {
+        const go = () => {
+          child.stdin.off("drain", go);
+          child.stdin.off("close", go);
+          cb();
+        };
+        child.stdin.once("drain", go);
+        child.stdin.once("close", go);
+      }
     },
-    flush(cb) {
-      child.stdin.end();
-      child.once("close", (code) => (code === 0 ? cb() : cb(new Error(`${cmd} exited ${code}: ${stderr.trim()}`))));
+    final(cb) {
+      if (!stdinGone) child.stdin.end();
+      cb();
+    },
+    read() {
+      child.stdout.resume();
+    },
+    destroy(err, cb) {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      cb(err);
     },
   });
-  child.stdout.on("data", (d: Buffer) => t.push(d));
-  child.on("error", (e) => t.destroy(new UsageError(`cannot run ${cmd} (needed for zstd): ${e.message}`)));
-  return t;
+  child.stdout.on("data", (c: Buffer) => {
+    if (!d.push(c)) child.stdout.pause();
+  });
+  child.on("close", (code, signal) => {
+    if (d.destroyed) return;
+    if (code === 0) d.push(null);
+    else d.destroy(new CorruptArchiveError(`${cmd} ${signal ? `was killed (${signal})` : `exited ${code}`}: ${stderr.trim().split("\n")[0] ?? ""}`));
+  });
+  child.on("error", (e) => d.destroy(new UsageError(`cannot run ${cmd} (needed for ${purpose}): ${e.message}`)));
+  return d;
 }
 
 let systemXz: boolean | undefined;
@@ -124,18 +133,18 @@ function onPath(cmd: string): boolean {
  * smaller than xz's default block (3 × the dictionary, 24 MiB). Used for index files, where the
  * exact bytes do not matter; package members keep the default so they match dpkg-deb's.
  */
-export function compressor(c: Compression, level?: number, small = false, blockSize?: number): Transform {
+export function compressor(c: Compression, level?: number, small = false, blockSize?: number): Duplex {
   switch (c) {
     case "xz":
       if (!small && hasSystemXz())
-        return processFilter("xz", [`-${level ?? 6}`, `-T${XZ_THREADS}`, "--check=crc64", "-c", "-q", ...(blockSize ? [`--block-size=${blockSize}`] : [])]);
+        return processFilter("xz", [`-${level ?? 6}`, `-T${XZ_THREADS}`, "--check=crc64", "-c", "-q", ...(blockSize ? [`--block-size=${blockSize}`] : [])], "xz");
       if (blockSize) return lzma().createCompressor({ preset: level ?? 6, check: lzma().CHECK_CRC64, threads: XZ_THREADS, blockSize });
       return lzma().createCompressor({ preset: level ?? 6, check: lzma().CHECK_CRC64, threads: XZ_THREADS });
     case "gz":
       // node:zlib writes mtime 0 and no name: deterministic.
       return zlib.createGzip({ level: level ?? 9 });
     case "zst":
-      return processFilter("zstd", [`-${level ?? 19}`, "-q", "-c", "--no-progress"]);
+      return processFilter("zstd", [`-${level ?? 19}`, "-q", "-c", "--no-progress"], "zstd");
     case "none":
       return new PassThrough();
     default:
@@ -143,30 +152,63 @@ export function compressor(c: Compression, level?: number, small = false, blockS
   }
 }
 
-export function decompressor(c: Compression): Transform {
+/**
+ * The memory a decoder may take for its dictionary or window: xz's and zstd's presets up to -9 and
+ * -19 need at most 65 MiB; a header asking for more is refused instead of being allocated.
+ */
+const DECODER_MEMORY = "128MiB";
+
+export function decompressor(c: Compression): Duplex {
   switch (c) {
     case "xz":
     case "lzma":
+      // liblzma through lzma-native decodes each input chunk whole, whatever the consumer takes:
+      // 200 KB of xz held 2 GB. It stays only for machines without xz.
+      if (hasSystemXz()) return processFilter("xz", ["-d", "-c", "-q", `--memlimit-decompress=${DECODER_MEMORY}`, ...(c === "lzma" ? ["--format=lzma"] : [])], "xz");
       return lzma().createDecompressor();
     case "gz":
       return zlib.createGunzip();
     case "zst":
-      return new ZstdDecoder();
+      // zstd checks every frame's checksum and refuses windows past its memory limit.
+      return processFilter("zstd", ["-d", "-c", "-q", "--no-progress", `--memory=${DECODER_MEMORY}`], "zstd");
     case "bz2":
-      return processFilter("bzip2", ["-d", "-c"]);
+      return processFilter("bzip2", ["-d", "-c"], "bzip2");
     case "none":
       return new PassThrough();
   }
 }
 
-async function collect(t: Transform, input: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    t.on("data", (d: Buffer) => chunks.push(d));
-    t.on("end", () => resolve(Buffer.concat(chunks)));
-    t.on("error", reject);
-    t.end(input);
-  });
+/** A limit on decoded bytes: how many, and the limit's name for the rejection. */
+export interface DecodeLimit {
+  bytes: number;
+  name: string;
+  /** What is decoded, for the message: "control member". */
+  what: string;
+}
+
+function overLimit(l: DecodeLimit, subject?: string): LimitError {
+  return new LimitError(l.name, `${l.what} decodes to more than ${describeLimit(l.bytes)}`, subject);
+}
+
+async function collect(t: Duplex, input: Buffer, limit?: DecodeLimit, subject?: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  // The input goes in slices, so that a limit stops the decoder early instead of after the whole input.
+  const slices: Buffer[] = [];
+  for (let i = 0; i < input.length; i += 1 << 16) slices.push(input.subarray(i, i + (1 << 16)));
+  await pipeline(
+    Readable.from(slices),
+    t,
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        n += chunk.length;
+        if (limit && n > limit.bytes) return cb(overLimit(limit, subject));
+        chunks.push(chunk);
+        cb();
+      },
+    }),
+  );
+  return Buffer.concat(chunks, n);
 }
 
 export async function compressBuffer(c: Compression, input: Buffer, level?: number): Promise<Buffer> {
@@ -189,7 +231,7 @@ export async function compressIndexXz(input: Buffer): Promise<Buffer> {
   let dict = 64 << 10;
   while (dict < (blockSize ?? input.length) && dict < 8 << 20) dict *= 2;
   const args = [`--lzma2=preset=6,dict=${dict}`, `-T${XZ_THREADS}`, "--check=crc64", "-c", "-q", ...(blockSize ? [`--block-size=${blockSize}`] : [])];
-  return collect(processFilter("xz", args), input);
+  return collect(processFilter("xz", args, "xz"), input);
 }
 
 /** Output size up to which xz held in memory is decoded synchronously in JavaScript (see xz.ts). */
@@ -209,17 +251,30 @@ export function decodeXzInMemory(input: Uint8Array, subject?: string, opts: { sc
   }
 }
 
-export async function decompressBuffer(c: Compression, input: Buffer, subject?: string): Promise<Buffer> {
+/** Decodes data held in memory; with `limit`, refuses output past it without holding more. */
+export async function decompressBuffer(c: Compression, input: Buffer, subject?: string, limit?: DecodeLimit): Promise<Buffer> {
   try {
-    if (c === "gz") return zlib.gunzipSync(input);
-    if (c === "none") return input;
+    if (c === "gz") {
+      try {
+        return zlib.gunzipSync(input, limit ? { maxOutputLength: limit.bytes } : {});
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" && limit) throw overLimit(limit, subject);
+        throw e;
+      }
+    }
+    if (c === "none") {
+      if (limit && input.length > limit.bytes) throw overLimit(limit, subject);
+      return input;
+    }
     if (c === "xz") {
-      const out = decodeXzInMemory(input, subject);
+      const out = decodeXzInMemory(input, subject, { limit: Math.min(SYNC_XZ_LIMIT, limit?.bytes ?? Infinity) });
       if (out) return out;
     }
-    return await collect(decompressor(c), input);
+    return await collect(decompressor(c), input, limit, subject);
   } catch (e) {
+    if (e instanceof LimitError) throw e;
     if (e instanceof CorruptArchiveError) throw new CorruptArchiveError(e.message, subject ?? e.subject);
+    if (e instanceof UsageError) throw e;
     throw new CorruptArchiveError(`cannot decompress ${c} data: ${(e as Error).message}`, subject);
   }
 }

@@ -1,11 +1,11 @@
 /** Small stream helpers shared by the package writers. */
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { Readable, type Transform, type Writable } from "node:stream";
+import { Readable, type Duplex, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 /** Pipes an async generator of chunks through a compressor into a file; resolves when the file is closed. */
-export async function writeCompressed(gen: AsyncIterable<Buffer>, compressor: Transform, file: string): Promise<void> {
+export async function writeCompressed(gen: AsyncIterable<Buffer>, compressor: Duplex, file: string): Promise<void> {
   await pipeline(Readable.from(gen), compressor, createWriteStream(file));
 }
 
@@ -30,6 +30,9 @@ export async function writeFileAtomic(file: string, produce: (out: Writable) => 
     ws.on("close", () => resolve());
     ws.on("error", reject);
   });
+  // When produce fails, the stream may fail too (written after it was destroyed): that second
+  // error is not the one to report, and must not surface as an unhandled rejection.
+  closed.catch(() => undefined);
   try {
     await produce(ws);
     ws.end();

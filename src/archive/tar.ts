@@ -3,7 +3,8 @@
  * into `././@LongLink` entries, never PAX headers, because dpkg rejects PAX. The reader accepts
  * ustar, GNU and PAX so that it can read any package.
  */
-import { CorruptArchiveError } from "../errors.js";
+import { CorruptArchiveError, LimitError } from "../errors.js";
+import { describeLimit, LIMITS } from "./limits.js";
 
 export type TarEntryType = "file" | "dir" | "symlink" | "hardlink" | "other";
 
@@ -153,26 +154,37 @@ function readString(b: Buffer, off: number, len: number): string {
   return b.toString("utf8", off, end === -1 || end > off + len ? off + len : end);
 }
 
+/**
+ * A numeric header field as dpkg's tar reader takes it: spaces before, octal digits, then only NULs
+ * and spaces; or GNU base-256 (first byte 0x80). Anything else (a stray byte, a NUL before the
+ * digits, a negative base-256 value) is refused, since dpkg-deb refuses such a package.
+ */
 function readNumber(b: Buffer, off: number, len: number, what: string): number {
+  const end = off + len;
   if (b[off]! & 0x80) {
-    let v = 0n;
-    for (let i = off + 1; i < off + len; i++) v = (v << 8n) | BigInt(b[i]!);
-    return Number(v);
+    if (b[off] !== 0x80) throw new CorruptArchiveError(`bad tar header: ${what} field is neither octal nor positive base-256`);
+    let v = 0;
+    for (let i = off + 1; i < end; i++) {
+      v = v * 256 + b[i]!;
+      if (v > Number.MAX_SAFE_INTEGER) throw new CorruptArchiveError(`bad tar header: ${what} field is out of range`);
+    }
+    return v;
   }
-  // Octal digits, with spaces or NULs allowed before and after (every tar writes some of each).
   // Parsed by hand: this runs six times per header, thousands of headers per run.
   let i = off;
-  const end = off + len;
-  while (i < end && (b[i] === 0x20 || b[i] === 0)) i++;
+  while (i < end && b[i] === 0x20) i++;
+  const first = i;
   let v = 0;
-  let digits = 0;
-  for (; i < end; i++, digits++) {
+  for (; i < end; i++) {
     const c = b[i]!;
-    if (c < 0x30 || c > 0x37) break;
+    if (c === 0 || c === 0x20) break;
+    if (c < 0x30 || c > 0x37) throw new CorruptArchiveError(`bad tar header: ${what} field is not octal`);
     v = v * 8 + (c - 0x30);
   }
+  // GNU tar refuses a field of blanks ("Blanks in header"); one of NULs reads as 0.
+  if (i === first && first > off) throw new CorruptArchiveError(`bad tar header: ${what} field is blank`);
   for (; i < end; i++) if (b[i] !== 0x20 && b[i] !== 0) throw new CorruptArchiveError(`bad tar header: ${what} field is not octal`);
-  return digits ? v : 0;
+  return v;
 }
 
 function checksumOk(h: Buffer): boolean {
@@ -183,17 +195,32 @@ function checksumOk(h: Buffer): boolean {
   return sum === stored;
 }
 
+/** PAX keys whose values are numbers; each must be plain decimal ("1e3" is not 1000). */
+const PAX_INTEGER = new Set(["size", "uid", "gid"]);
+const PAX_TIME = new Set(["mtime", "atime", "ctime"]);
+
+/**
+ * PAX records, "LEN KEY=VALUE\n" each. A malformed record is refused rather than skipped: libarchive
+ * skips it with a warning and then reads the entry with other values than we would.
+ */
 function parsePax(data: Buffer): Map<string, string> {
   const out = new Map<string, string>();
   let i = 0;
   while (i < data.length) {
-    const sp = data.indexOf(0x20, i);
-    if (sp === -1) break;
-    const len = parseInt(data.toString("latin1", i, sp), 10);
-    if (!(len > 0)) break;
-    const rec = data.toString("utf8", sp + 1, i + len - 1);
-    const eq = rec.indexOf("=");
-    if (eq > 0) out.set(rec.slice(0, eq), rec.slice(eq + 1));
+    let j = i;
+    let len = 0;
+    while (j < data.length && data[j]! >= 0x30 && data[j]! <= 0x39 && j - i < 8) len = len * 10 + (data[j++]! - 0x30);
+    if (j === i || data[j] !== 0x20) throw new CorruptArchiveError("bad PAX header: a record does not start with its decimal length");
+    if (len <= j - i + 1 || i + len > data.length || data[i + len - 1] !== 0x0a) throw new CorruptArchiveError("bad PAX header: a record's length does not fit it");
+    const rec = data.subarray(j + 1, i + len - 1);
+    const eq = rec.indexOf(0x3d);
+    if (eq <= 0) throw new CorruptArchiveError("bad PAX header: a record has no KEY=");
+    const key = rec.toString("utf8", 0, eq);
+    const value = rec.toString("utf8", eq + 1);
+    if (PAX_INTEGER.has(key) && (!/^\d{1,16}$/.test(value) || Number(value) > Number.MAX_SAFE_INTEGER))
+      throw new CorruptArchiveError(`bad PAX header: ${key} "${value.slice(0, 40)}" is not a decimal number`);
+    if (PAX_TIME.has(key) && !/^-?\d{1,20}(\.\d{1,20})?$/.test(value)) throw new CorruptArchiveError(`bad PAX header: ${key} "${value.slice(0, 40)}" is not a decimal time`);
+    out.set(key, value);
     i += len;
   }
   return out;
@@ -202,7 +229,20 @@ function parsePax(data: Buffer): Map<string, string> {
 export interface TarReadEntry extends TarEntry {
   /** Whether the archive used a PAX header for this entry (dpkg rejects those). */
   pax: boolean;
+  /** The header's type flag as written ("0", "5", "3", …; "\0" for old files). */
+  flag: string;
 }
+
+export interface TarLimits {
+  /** Most entries (headers other than long names and PAX) the archive may hold. */
+  entries: number;
+  /** Longest name or link target, in bytes. */
+  name: number;
+  /** Largest GNU long-name record or PAX header block. */
+  extended: number;
+}
+
+const DEFAULT_LIMITS: TarLimits = { entries: LIMITS.entries, name: LIMITS.tarName, extended: LIMITS.tarExtended };
 
 /**
  * Incremental tar parser: feed it chunks, it calls `onEntry` with each header and `onData` with
@@ -220,11 +260,21 @@ export class TarParser {
   private special: { kind: "L" | "K" | "x" | "g"; chunks: Buffer[]; left: number } | null = null;
   private done = false;
   private sawEnd = false;
+  private count = 0;
+  private readonly limits: TarLimits;
 
   constructor(
     private readonly onEntry: (e: TarReadEntry) => void,
     private readonly onData?: (e: TarReadEntry, chunk: Buffer) => void,
-  ) {}
+    limits: Partial<TarLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
+
+  /** Whether the end-of-archive block has been seen: what follows is not read. */
+  get ended(): boolean {
+    return this.done;
+  }
 
   get finishedCleanly(): boolean {
     return this.sawEnd || (this.remaining === 0 && this.pad === 0 && this.special === null && this.buf.length === 0);
@@ -285,7 +335,8 @@ export class TarParser {
     const flag = String.fromCharCode(h[156]!);
     const size = readNumber(h, 124, 12, "size");
     if (flag === "L" || flag === "K" || flag === "x" || flag === "g") {
-      if (size > 1 << 20) throw new CorruptArchiveError("tar extended header is implausibly large");
+      if (size > this.limits.extended)
+        throw new LimitError("tarExtended", `a tar ${flag === "L" || flag === "K" ? "long-name record" : "PAX header"} is larger than ${describeLimit(this.limits.extended)}`);
       this.special = { kind: flag, chunks: [], left: size };
       this.remaining = size;
       this.pad = padded(size) - size;
@@ -310,6 +361,10 @@ export class TarParser {
       if (px.has("linkpath")) linkname = px.get("linkpath")!;
       if (px.has("size")) entrySize = Number(px.get("size"));
     }
+    for (const n of [name, linkname])
+      if (n.length > this.limits.name / 3 && Buffer.byteLength(n) > this.limits.name)
+        throw new LimitError("tarName", `a tar entry's name or link target is longer than ${this.limits.name} bytes`);
+    if (++this.count > this.limits.entries) throw new LimitError("entries", `the archive holds more than ${this.limits.entries} entries`);
     this.longName = this.longLinkName = null;
     this.pax = null;
     let type: TarEntryType;
@@ -343,6 +398,7 @@ export class TarParser {
       uname: readString(h, 265, 32),
       gname: readString(h, 297, 32),
       pax: usedPax,
+      flag,
     };
     this.current = entry;
     this.onEntry(entry);

@@ -3,12 +3,13 @@
  * Rejection naming its folder; it never stops the scan. This is the only module that reads the
  * builds folder.
  */
-import { createHash } from "node:crypto";
-import { createReadStream, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from "node:fs";
 import path from "node:path";
-import { errorLine, UsageError } from "../errors.js";
+import { errorLine, RepogenError, UsageError } from "../errors.js";
 import { parsePlatform, type PlatformInfo } from "../platform.js";
 import { mapLimit, PARALLEL } from "../util/concurrency.js";
+import { hashRegularFile, hashRegularFileSync, readRegularFileSync } from "../util/regular-file.js";
+import { LIMITS } from "../archive/limits.js";
 
 export interface Artifact {
   path: string;
@@ -112,7 +113,7 @@ export class Reject extends Error {}
 const JOB = /^[a-z0-9][a-z0-9+.-]+$/;
 const UUID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const BUILD_JSON_LIMIT = 1 << 20;
+const BUILD_JSON_LIMIT = LIMITS.buildJson;
 
 function inside(root: string, p: string): boolean {
   const rel = path.relative(root, p);
@@ -121,12 +122,6 @@ function inside(root: string, p: string): boolean {
 
 export function buildtimeOf(d: Date): string {
   return d.toISOString().replace(/[-:T]/g, "").slice(0, 14);
-}
-
-async function sha256File(file: string): Promise<string> {
-  const h = createHash("sha256");
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-  return h.digest("hex");
 }
 
 /** Files up to this size are hashed from one read; larger ones are streamed. */
@@ -139,7 +134,10 @@ export async function hashWithCache(file: string, cache?: HashCache, known?: Sta
   const st = known ?? statSync(file);
   const hit = cache?.get(file, st.size, st.mtimeMs, st.ino);
   if (hit) return hit;
-  const h = st.size <= SMALL_FILE ? createHash("sha256").update(readFileSync(file)).digest("hex") : await sha256File(file);
+  // Read from a descriptor that is checked to be a regular file (regular-file.ts): a FIFO or device
+  // swapped in after the stat would otherwise hang the run or never end.
+  const o = { cap: LIMITS.file, limit: "file", what: "artifact", subject: file };
+  const h = st.size <= SMALL_FILE ? hashRegularFileSync(file, o).sha256 : (await hashRegularFile(file, o)).sha256;
   cache?.set(file, st.size, st.mtimeMs, st.ino, h);
   return h;
 }
@@ -188,11 +186,12 @@ async function readBuild(dir: string, realDir: string, jobFolder: string, uuidFo
     const key = statKey(st);
     let text = cache?.text?.(file, key);
     if (text === undefined) {
-      text = readFileSync(file, "utf8");
+      text = readRegularFileSync(file, { cap: BUILD_JSON_LIMIT, limit: "buildJson", what: "build.json" }).toString("utf8");
       cache?.setText?.(file, key, text);
     }
     raw = JSON.parse(text);
   } catch (e) {
+    if (e instanceof RepogenError) throw new Reject(e.message);
     throw new Reject(`build.json is not valid JSON: ${(e as Error).message}`);
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Reject("build.json must hold an object");

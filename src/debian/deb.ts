@@ -4,10 +4,11 @@
  * version of a ready one while copying its data member byte for byte.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { open, mkdtemp, rm, stat, readFile } from "node:fs/promises";
+import { closeSync, readSync, renameSync, writeFileSync } from "node:fs";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
-import { Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import path from "node:path";
 import zlib from "node:zlib";
 import { arHeader, arPadding, listArAt, readAtBuffer, readAtHandle, readMember, type ArMember, type ReadAt } from "../archive/ar.js";
@@ -23,9 +24,11 @@ import {
 } from "../archive/compress.js";
 import { copyRange, writeCompressed, writeFileAtomic } from "../archive/stream.js";
 import { contentPadding, padded, readTarBuffer, tarBuffer, tarHeader, tarTrailer, TarParser, type TarReadEntry } from "../archive/tar.js";
-import { CorruptArchiveError, FormatError, UnsafePathError, UsageError } from "../errors.js";
+import { CorruptArchiveError, FormatError, LimitError, UnsafePathError, UsageError } from "../errors.js";
+import { describeLimit, LIMITS } from "../archive/limits.js";
+import { openRegular, openRegularSync } from "../util/regular-file.js";
 import type { PackageSpec, ScriptName } from "../spec.js";
-import { collectStaged, scriptSource, type StagedEntry } from "../stage.js";
+import { collectStaged, readScript, scriptSource, stagedChunks, type StagedEntry } from "../stage.js";
 import { checkPackageName, description, get, oneLine, parseControlFile, parseParagraph, replaceVersion, serialise, type Paragraph } from "./control.js";
 import { parseRelations } from "./relations.js";
 import { parseDebVersion, versionForFilename } from "./version.js";
@@ -53,8 +56,6 @@ export interface DebInfo {
   /** Present when the data member was listed. */
   files?: DebFile[];
 }
-
-const CONTROL_LIMIT = 64 << 20;
 
 /** "./usr/bin/x", "usr/bin/x", "/usr/bin/x" → "/usr/bin/x"; refuses ".." components. */
 export function normaliseDataPath(name: string, subject: string): string {
@@ -105,6 +106,8 @@ export interface DebSource {
   read: ReadAt;
   /** The whole file, when it was small enough to hold. */
   buf?: Buffer;
+  /** Bytes [start, start + size) of the file as a stream, read from the file opened and checked once. */
+  stream(start: number, size: number): Readable;
   /** The control member's entries, once decoded. */
   controlTar?: Array<TarReadEntry & { data?: Buffer }>;
   close(): Promise<void>;
@@ -112,21 +115,39 @@ export interface DebSource {
 
 const IN_MEMORY_LIMIT = 8 << 20;
 
+const REGULAR = { cap: LIMITS.file, limit: "file", what: "package file" };
+
 export async function openDeb(file: string): Promise<DebSource> {
-  // Small files are read with one synchronous call: on a page-cached file that is a few microseconds,
+  // Small files are read with synchronous calls: on a page-cached file that is a few microseconds,
   // where an async FileHandle's open, stat, read and close each cost a thread-pool round trip.
-  try {
-    if (statSync(file).size <= IN_MEMORY_LIMIT) {
-      const buf = readFileSync(file);
-      return { file, size: buf.length, buf, read: readAtBuffer(buf), close: async () => undefined };
+  // Either way the file is opened once, without blocking, and must be a regular file (a FIFO put
+  // in its place would hang the run).
+  const { fd, stat } = openRegularSync(file, REGULAR);
+  if (stat.size <= IN_MEMORY_LIMIT) {
+    let buf: Buffer;
+    try {
+      buf = Buffer.allocUnsafe(stat.size);
+      let n = 0;
+      while (n < buf.length) {
+        const got = readSync(fd, buf, n, buf.length - n, n);
+        if (got === 0) break;
+        n += got;
+      }
+      buf = buf.subarray(0, n);
+    } finally {
+      closeSync(fd);
     }
-  } catch (e) {
-    throw new UsageError(`cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
+    return { file, size: buf.length, buf, read: readAtBuffer(buf), stream: (start, size) => Readable.from([buf.subarray(start, start + size)]), close: async () => undefined };
   }
-  const fh = await open(file, "r").catch((e: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot open: ${e.code ?? e.message}`, file);
-  });
-  return { file, size: (await fh.stat()).size, read: readAtHandle(fh), close: () => fh.close() };
+  closeSync(fd);
+  const { fh, stat: st } = await openRegular(file, REGULAR);
+  return {
+    file,
+    size: st.size,
+    read: readAtHandle(fh),
+    stream: (start, size) => fh.createReadStream({ start, end: start + size - 1, highWaterMark: 1 << 20, autoClose: false }),
+    close: () => fh.close(),
+  };
 }
 
 async function readControlTar(src: DebSource, lay: DebLayout): Promise<Array<TarReadEntry & { data?: Buffer }>> {
@@ -135,14 +156,25 @@ async function readControlTar(src: DebSource, lay: DebLayout): Promise<Array<Tar
   return src.controlTar.map((e) => ({ ...e }));
 }
 
+/** The tar types dpkg's own extractor knows; it refuses a package with any other. */
+const DPKG_TYPES = new Set(["\0", "0", "1", "2", "3", "4", "5", "6"]);
+
+function checkDpkgType(e: TarReadEntry, member: string, file: string): void {
+  if (!DPKG_TYPES.has(e.flag)) throw new CorruptArchiveError(`${member} entry "${e.name.slice(0, 200)}" has tar type ${JSON.stringify(e.flag)}, which dpkg does not read`, file);
+}
+
 async function decodeControlTar(src: DebSource, lay: DebLayout) {
   const file = src.file;
-  if (lay.control.size > CONTROL_LIMIT) throw new CorruptArchiveError("control member is implausibly large", file);
+  const limit = { bytes: LIMITS.controlMember, name: "controlMember", what: "the control member" };
+  if (lay.control.size > limit.bytes) throw new LimitError(limit.name, `the control member is larger than ${describeLimit(limit.bytes)}`, file);
   const raw = await readMember(src.read, lay.control);
-  const tar = await decompressBuffer(compressionFromName(lay.control.name)!, raw, file);
+  const tar = await decompressBuffer(compressionFromName(lay.control.name)!, raw, file, limit);
   try {
-    return readTarBuffer(tar);
+    const entries = readTarBuffer(tar);
+    for (const e of entries) checkDpkgType(e, "control.tar", file);
+    return entries;
   } catch (e) {
+    if (e instanceof LimitError) throw new LimitError(e.limit, `control.tar: ${e.detail}`, file);
     throw new CorruptArchiveError(`control.tar: ${(e as Error).message}`, file);
   }
 }
@@ -151,12 +183,21 @@ function controlEntry(entries: Array<TarReadEntry & { data?: Buffer }>, name: st
   return entries.find((e) => e.name.replace(/^\.\//, "") === name && e.type === "file");
 }
 
-/** Lists the data member by streaming it through the decompressor and a tar header parser. */
+/**
+ * Lists the data member by streaming it through the decompressor and a tar header parser: file
+ * bodies pass through (to `onData` when given) and are dropped, so memory stays bounded whatever the
+ * member decodes to. The whole member is decoded (not only up to the tar's end) so that its checks
+ * are verified.
+ */
 async function listData(src: DebSource, data: ArMember, onData?: (e: TarReadEntry, chunk: Buffer) => void): Promise<DebFile[]> {
   const file = src.file;
   const files: DebFile[] = [];
+  let listed = 0;
   const parser = new TarParser((e) => {
-    if (e.pax) throw new CorruptArchiveError(`data.tar uses PAX headers (${e.name}), which dpkg rejects`, file);
+    if (e.pax) throw new CorruptArchiveError(`data.tar uses PAX headers (${e.name.slice(0, 200)}), which dpkg rejects`, file);
+    checkDpkgType(e, "data.tar", file);
+    listed += e.name.length + 1;
+    if (listed > LIMITS.fileList) throw new LimitError("fileList", `the data member's file names add up to more than ${describeLimit(LIMITS.fileList)}`, file);
     files.push({ path: normaliseDataPath(e.name, file), type: e.type, mode: e.mode, size: e.size, linkname: e.linkname });
   }, onData);
   const comp = compressionFromName(data.name)!;
@@ -167,28 +208,24 @@ async function listData(src: DebSource, data: ArMember, onData?: (e: TarReadEntr
     const decoded = inMemory && (comp === "none" ? inMemory : comp === "xz" ? decodeXzInMemory(inMemory, file, { scratch: true }) : null);
     if (decoded) parser.write(decoded);
     else {
-      const dec = decompressor(comp);
-      const input = src.buf
-        ? Readable.from([src.buf.subarray(data.offset, data.offset + data.size)])
-        : createReadStream(file, { start: data.offset, end: data.offset + data.size - 1, highWaterMark: 1 << 20 });
-      await new Promise<void>((resolve, reject) => {
-        dec.on("data", (chunk: Buffer) => {
-          try {
-            parser.write(chunk);
-          } catch (e) {
-            reject(e);
-            input.destroy();
-            dec.destroy();
-          }
-        });
-        dec.on("end", () => resolve());
-        dec.on("error", reject);
-        input.on("error", reject);
-        input.pipe(dec);
-      });
+      await pipeline(
+        src.stream(data.offset, data.size),
+        decompressor(comp),
+        new Writable({
+          write(chunk: Buffer, _enc, cb) {
+            try {
+              parser.write(chunk);
+              cb();
+            } catch (e) {
+              cb(e as Error);
+            }
+          },
+        }),
+      );
     }
     parser.end();
   } catch (e) {
+    if (e instanceof LimitError) throw new LimitError(e.limit, e.detail, file);
     if (e instanceof CorruptArchiveError || e instanceof UnsafePathError) throw new CorruptArchiveError(e.message, file);
     throw new CorruptArchiveError(`data member cannot be read: ${(e as Error).message}`, file);
   }
@@ -461,8 +498,7 @@ async function* dataTar(ordered: DataObject[], mtime: number, md5s: Map<string, 
       got = o.data.length;
       yield o.data;
     } else {
-      for await (const chunk of createReadStream(o.source!, { highWaterMark: 1 << 20 })) {
-        const b = chunk as Buffer;
+      for await (const b of stagedChunks(o.source!, subject)) {
         got += b.length;
         if (got > o.size) break;
         md5.update(b);
@@ -555,7 +591,7 @@ export async function buildDeb(spec: PackageSpec, root: string, opts: DebBuildOp
   const scripts: Array<{ name: string; data: Buffer }> = [];
   for (const [k, rel] of Object.entries(spec.scripts) as Array<[ScriptName, string]>) {
     const src = await scriptSource(root, rel);
-    scripts.push({ name: SCRIPT_FILES[k], data: await readFile(src) });
+    scripts.push({ name: SCRIPT_FILES[k], data: await readScript(src, subject) });
   }
 
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), "repogen-deb-"));

@@ -4,17 +4,18 @@
  * build from a spec and a staged tree, and rewrite the version of a ready one.
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { open, readFile } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
-import { Transform, type TransformCallback } from "node:stream";
+import { Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { compressor, decompressor, detectCompression, type Compression } from "../archive/compress.js";
 import { writeCompressed, writeFileAtomic } from "../archive/stream.js";
 import { contentPadding, padded, tarHeader, tarTrailer, TarParser, type TarReadEntry } from "../archive/tar.js";
-import { CorruptArchiveError, UsageError } from "../errors.js";
+import { CorruptArchiveError, LimitError, UsageError } from "../errors.js";
+import { describeLimit, LIMITS } from "../archive/limits.js";
+import { openRegular } from "../util/regular-file.js";
 import type { PackageSpec, ScriptName } from "../spec.js";
-import { collectStaged, scriptSource } from "../stage.js";
+import { collectStaged, readScript, scriptSource, stagedChunks } from "../stage.js";
 import { legacyArch, manifestJson, parseManifest, type Manifest, type ManifestFile } from "./manifest.js";
 import { checkFreebsdVersion } from "./version.js";
 
@@ -37,19 +38,12 @@ export interface PkgInfo {
   entries: PkgEntry[];
 }
 
-const MANIFEST_LIMIT = 16 << 20;
+const REGULAR = { cap: LIMITS.file, limit: "file", what: "package file" };
 
-async function headOf(file: string): Promise<Buffer> {
-  const fh = await open(file, "r").catch((e: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot open: ${e.code ?? e.message}`, file);
-  });
-  try {
-    const b = Buffer.alloc(8);
-    const { bytesRead } = await fh.read(b, 0, 8, 0);
-    return b.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
+async function headOf(fh: FileHandle): Promise<Buffer> {
+  const b = Buffer.alloc(8);
+  const { bytesRead } = await fh.read(b, 0, 8, 0);
+  return b.subarray(0, bytesRead);
 }
 
 /** Names inside a .pkg must be absolute and free of ".." (relative names make install fail). */
@@ -59,19 +53,38 @@ export function checkMemberName(name: string, subject: string): void {
   if (name.split("/").includes("..")) throw new CorruptArchiveError(`member "${name}" contains ".."`, subject);
 }
 
+/** The tar types pkg writes: files, folders, symlinks and hard links. */
+const PKG_TYPES = new Set(["file", "dir", "symlink", "hardlink"]);
+
 export async function readPkg(file: string): Promise<PkgInfo> {
-  const compression = detectCompression(await headOf(file));
+  // Opened once, without blocking, and checked to be a regular file: a FIFO would hang the run.
+  const { fh } = await openRegular(file, REGULAR);
+  try {
+    return await readPkgFrom(fh, file);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readPkgFrom(fh: FileHandle, file: string): Promise<PkgInfo> {
+  const compression = detectCompression(await headOf(fh));
   const entries: PkgEntry[] = [];
   const meta: Record<string, Buffer[]> = {};
   let order = 0;
+  let names = 0;
   const parser = new TarParser(
     (e) => {
       if (e.name === "+COMPACT_MANIFEST" || e.name === "+MANIFEST") {
         if (order > 1) throw new CorruptArchiveError(`${e.name} is not among the first two members`, file);
-        if (e.size > MANIFEST_LIMIT) throw new CorruptArchiveError(`${e.name} is implausibly large`, file);
+        if (meta[e.name]) throw new CorruptArchiveError(`${e.name} appears twice`, file);
+        if (e.flag !== "0" && e.flag !== "\0") throw new CorruptArchiveError(`${e.name} is not a regular file (tar type ${JSON.stringify(e.flag)})`, file);
+        if (e.size > LIMITS.manifest) throw new LimitError("manifest", `${e.name} is larger than ${describeLimit(LIMITS.manifest)}`, file);
         meta[e.name] = [];
       } else {
         checkMemberName(e.name, file);
+        if (!PKG_TYPES.has(e.type)) throw new CorruptArchiveError(`member "${e.name.slice(0, 200)}" has tar type ${JSON.stringify(e.flag)}, which pkg does not write`, file);
+        names += e.name.length + 1;
+        if (names > LIMITS.fileList) throw new LimitError("fileList", `the package's file names add up to more than ${describeLimit(LIMITS.fileList)}`, file);
         entries.push({ name: e.name.replace(/\/$/, ""), type: e.type, mode: e.mode, size: e.size, linkname: e.linkname, uname: e.uname, gname: e.gname });
       }
       order++;
@@ -82,10 +95,10 @@ export async function readPkg(file: string): Promise<PkgInfo> {
   );
   try {
     await pipeline(
-      createReadStream(file, { highWaterMark: 1 << 20 }),
+      fh.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false }),
       decompressor(compression),
-      new Transform({
-        transform(chunk: Buffer, _e, cb: TransformCallback) {
+      new Writable({
+        write(chunk: Buffer, _e, cb) {
           try {
             parser.write(chunk);
             cb();
@@ -93,10 +106,11 @@ export async function readPkg(file: string): Promise<PkgInfo> {
             cb(err as Error);
           }
         },
-      }).resume(),
+      }),
     );
     parser.end();
   } catch (e) {
+    if (e instanceof LimitError) throw new LimitError(e.limit, e.detail, file);
     if (e instanceof CorruptArchiveError) throw new CorruptArchiveError(e.message, file);
     throw new CorruptArchiveError(`not a readable .pkg: ${(e as Error).message}`, file);
   }
@@ -133,9 +147,9 @@ function sha256(b: Buffer | string): string {
   return createHash("sha256").update(b).digest("hex");
 }
 
-async function sha256File(file: string): Promise<string> {
+async function sha256Staged(file: string, subject: string): Promise<string> {
   const h = createHash("sha256");
-  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(c as Buffer);
+  for await (const c of stagedChunks(file, subject)) h.update(c);
   return h.digest("hex");
 }
 
@@ -158,7 +172,7 @@ export async function buildPkg(spec: PackageSpec, root: string, o: PkgBuildOptio
   const sorted = [...staged].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
   for (const e of sorted) {
     if (e.type === "file") {
-      files[e.path] = { sum: `1$${await sha256File(e.source)}`, uname: "root", gname: "wheel", perm: e.mode.toString(8).padStart(4, "0") };
+      files[e.path] = { sum: `1$${await sha256Staged(e.source, subject)}`, uname: "root", gname: "wheel", perm: e.mode.toString(8).padStart(4, "0") };
       flatsize += e.size;
     } else if (e.type === "symlink") {
       files[e.path] = { sum: `1$${sha256(e.target)}`, uname: "root", gname: "wheel", perm: "0777", symlink_target: e.target };
@@ -166,7 +180,7 @@ export async function buildPkg(spec: PackageSpec, root: string, o: PkgBuildOptio
     } else directories[e.path] = { uname: "root", gname: "wheel", perm: e.mode.toString(8).padStart(4, "0") };
   }
   const scripts: Record<string, string> = {};
-  for (const [k, rel] of Object.entries(spec.scripts) as Array<[ScriptName, string]>) scripts[SCRIPT_KEYS[k]] = await readFile(await scriptSource(root, rel), "utf8");
+  for (const [k, rel] of Object.entries(spec.scripts) as Array<[ScriptName, string]>) scripts[SCRIPT_KEYS[k]] = (await readScript(await scriptSource(root, rel), subject)).toString("utf8");
   const desc = spec.description.trim() ? spec.description.replace(/^\n+/, "").replace(/\s+$/, "") : spec.summary;
   const manifest: Manifest = {
     name: spec.name,
@@ -217,10 +231,10 @@ export async function buildPkg(spec: PackageSpec, root: string, o: PkgBuildOptio
       n += h.length;
       if (e.type === "file") {
         let got = 0;
-        for await (const c of createReadStream(e.source, { highWaterMark: 1 << 20 })) {
-          got += (c as Buffer).length;
+        for await (const c of stagedChunks(e.source, subject)) {
+          got += c.length;
           if (got > e.size) break;
-          yield c as Buffer;
+          yield c;
         }
         if (got !== e.size) throw new UsageError(`file changed size while being packaged: ${e.source}`, subject);
         yield contentPadding(e.size);
@@ -304,7 +318,7 @@ export async function rewritePkgVersion(file: string, version: string, out: stri
         pending = { entry: e, skip: true };
         return;
       }
-      const h = tarHeader({ ...e, type: e.type === "other" ? "file" : e.type });
+      const h = tarHeader(e);
       rewriter.push(h);
       total += h.length;
       pending = { entry: e, skip: false };
@@ -324,9 +338,14 @@ export async function rewritePkgVersion(file: string, version: string, out: stri
     },
   });
   const outCompression = compression ?? info.compression;
-  await writeFileAtomic(out, async (ws) => {
-    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), decompressor(info.compression), rewriter, compressor(outCompression), tee, ws, { end: false });
-  });
+  const { fh } = await openRegular(file, REGULAR);
+  try {
+    await writeFileAtomic(out, async (ws) => {
+      await pipeline(fh.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false }), decompressor(info.compression), rewriter, compressor(outCompression), tee, ws, { end: false });
+    });
+  } finally {
+    await fh.close();
+  }
   const compactText = replaced["+COMPACT_MANIFEST"]!.toString("utf8");
   const manifestText = replaced["+MANIFEST"]!.toString("utf8");
   return { info: { ...info, file: out, compression: outCompression, manifest: newManifest, compactText, manifestText }, size, sha256: hash.digest("hex") };
