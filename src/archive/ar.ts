@@ -47,7 +47,18 @@ function parseHeader(h: Buffer, at: number, fileSize: number, subject?: string):
   const sizeStr = h.toString("latin1", 48, 58).trim();
   if (!/^\d+$/.test(sizeStr)) throw new CorruptArchiveError(`bad size in ar member "${name}"`, subject);
   const size = Number(sizeStr);
-  const mtime = Number(h.toString("latin1", 16, 28).trim() || "0");
+  if (!Number.isSafeInteger(size)) throw new CorruptArchiveError(`bad size in ar member "${name}"`, subject);
+  // The other numeric fields are not read by dpkg, but the rewrite copies the mtime: each must be a
+  // number (blank reads as 0), never a stray byte that would become "NaN" in a header we write.
+  const mtimeStr = h.toString("latin1", 16, 28).trim();
+  for (const [what, v, re] of [
+    ["mtime", mtimeStr, /^\d{0,12}$/],
+    ["uid", h.toString("latin1", 28, 34).trim(), /^\d{0,6}$/],
+    ["gid", h.toString("latin1", 34, 40).trim(), /^\d{0,6}$/],
+    ["mode", h.toString("latin1", 40, 48).trim(), /^[0-7]{0,8}$/],
+  ] as const)
+    if (!re.test(v)) throw new CorruptArchiveError(`bad ${what} in ar member "${name}"`, subject);
+  const mtime = Number(mtimeStr || "0");
   const offset = at + 60;
   if (offset + size > fileSize) throw new CorruptArchiveError(`ar member "${name}" is truncated (needs ${size} bytes, file ends first)`, subject);
   return { name, offset, size, mtime };

@@ -114,7 +114,8 @@ export function parseUcl(text: string, subject?: string): Record<string, UclValu
     return w;
   };
   const object = (close: string | null): Record<string, UclValue> => {
-    const o: Record<string, UclValue> = {};
+    // No prototype: a key named "__proto__" is an ordinary key.
+    const o: Record<string, UclValue> = Object.create(null) as Record<string, UclValue>;
     for (;;) {
       seps();
       if (close && text[i] === close) {
@@ -128,10 +129,10 @@ export function parseUcl(text: string, subject?: string): Record<string, UclValu
       const k = key();
       ws();
       if (text[i] === ":" || text[i] === "=") i++;
-      const v = value();
-      if (Object.prototype.hasOwnProperty.call(o, k) && typeof o[k] === "object" && typeof v === "object" && !Array.isArray(v) && v !== null)
-        Object.assign(o[k] as object, v);
-      else o[k] = v;
+      // A key given twice is refused: libucl keeps both values (an implicit array) and pkg reads the
+      // first or all of them depending on the key, where a plain object would keep the last.
+      if (Object.prototype.hasOwnProperty.call(o, k)) err(`key "${k.slice(0, 100)}" appears twice`);
+      o[k] = value();
     }
   };
   ws();

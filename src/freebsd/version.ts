@@ -141,8 +141,13 @@ export function compareFreebsdVersions(x: string, y: string): number {
   return r;
 }
 
-/** A FreeBSD package version: no "-", no white space, not empty. */
+/**
+ * A FreeBSD package version: letters, digits and `. _ , + ~` only. The version is part of the pool
+ * file's name, which clients fetch by URL: `#`, `?` and `%` would cut or change it, and "-" would
+ * split the name from the version in NAME-VERSION.pkg.
+ */
 export function checkFreebsdVersion(v: string, subject?: string): string {
-  if (v === "" || /[-\s\/]/.test(v) || /[\x00-\x1f\x7f]/.test(v)) throw new FormatError(`bad FreeBSD version "${v}" (no "-", white space or "/")`, subject);
+  if (!/^[A-Za-z0-9._+,~]{1,256}$/.test(v))
+    throw new FormatError(`bad FreeBSD version "${v.slice(0, 100)}" (only letters, digits and . _ , + ~; at most 256 characters)`, subject);
   return v;
 }
