@@ -163,6 +163,21 @@ function checkDpkgType(e: TarReadEntry, member: string, file: string): void {
   if (!DPKG_TYPES.has(e.flag)) throw new CorruptArchiveError(`${member} entry "${e.name.slice(0, 200)}" has tar type ${JSON.stringify(e.flag)}, which dpkg does not read`, file);
 }
 
+/**
+ * control.tar holds plain files beside its root folder and nothing else (FORMATS §1): dpkg-deb -I
+ * fails on a root that is not a folder ("Cannot mkfifo"), and a sub-folder breaks installation.
+ */
+function checkControlEntry(e: TarReadEntry, file: string): void {
+  checkDpkgType(e, "control.tar", file);
+  const name = e.name.replace(/^\.\//, "").replace(/\/$/, "");
+  if (name === "" || name === ".") {
+    if (e.type !== "dir") throw new CorruptArchiveError(`control.tar's root "${e.name}" is not a folder`, file);
+    return;
+  }
+  if (e.type !== "file" || name.includes("/"))
+    throw new CorruptArchiveError(`control.tar entry "${e.name.slice(0, 200)}" is not a plain file at its top level (${e.type})`, file);
+}
+
 async function decodeControlTar(src: DebSource, lay: DebLayout) {
   const file = src.file;
   const limit = { bytes: LIMITS.controlMember, name: "controlMember", what: "the control member" };
@@ -171,7 +186,7 @@ async function decodeControlTar(src: DebSource, lay: DebLayout) {
   const tar = await decompressBuffer(compressionFromName(lay.control.name)!, raw, file, limit);
   try {
     const entries = readTarBuffer(tar);
-    for (const e of entries) checkDpkgType(e, "control.tar", file);
+    for (const e of entries) checkControlEntry(e, file);
     return entries;
   } catch (e) {
     if (e instanceof LimitError) throw new LimitError(e.limit, `control.tar: ${e.detail}`, file);
