@@ -100,11 +100,10 @@ function cases() {
       arch: "freebsd:14:x86:64", prefix: "/usr/local", flatsize: 1024 * MiB, licenselogic: "single", licenses: [], desc: "d", deps: {}, categories: ["misc"],
       files: { "/usr/local/share/zeros/big": { sum: "1$" + "0".repeat(64), uname: "root", gname: "wheel", perm: "0644" } },
     });
-    const m = tarBuffer([
-      { name: "+COMPACT_MANIFEST", type: "file", mode: 0o644, size: 0, mtime: T, data: Buffer.from(man) },
-      { name: "+MANIFEST", type: "file", mode: 0o644, size: 0, mtime: T, data: Buffer.from(man) },
-    ]);
-    const head = Buffer.concat([m.subarray(0, m.length - 10240), tarHeader({ name: "/usr/local/share/zeros/big", type: "file", mode: 0o644, size: 1024 * MiB, mtime: T })]);
+    const data = Buffer.from(man);
+    const pad = Buffer.alloc(Math.ceil(data.length / 512) * 512 - data.length);
+    const member = (name) => [tarHeader({ name, type: "file", mode: 0o644, size: data.length, mtime: T }), data, pad];
+    const head = Buffer.concat([...member("+COMPACT_MANIFEST"), ...member("+MANIFEST"), tarHeader({ name: "/usr/local/share/zeros/big", type: "file", mode: 0o644, size: 1024 * MiB, mtime: T })]);
     writeFileSync(f, streamed("zstd -1 -q -c", head, 1024 * MiB + 10240));
   }
   out.push({ name: "file decoding to 1 GiB (.pkg, zstd)", file: f, platform: "freebsd-14", ref: ["zstd", ["-t", "-q", f]] });
