@@ -30,7 +30,9 @@ export class DebianFamily implements Family {
   constructor(private readonly signer: () => AptSigner) {}
 
   cacheSalt(config: Config): string {
-    return `deb:${config.versioning}:${config.apt.debCompression}:${config.apt.contents ? "contents" : "no-contents"}`;
+    // "fields-1": packages cached before control fields were checked (relations, characters, sizes)
+    // are read and checked again once.
+    return `deb:fields-1:${config.versioning}:${config.apt.debCompression}:${config.apt.contents ? "contents" : "no-contents"}`;
   }
 
   compareVersions(a: string, b: string): number {
