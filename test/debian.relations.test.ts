@@ -3,8 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { parseRelations, RELATION_FIELDS, type RelationField } from "../src/debian/relations.js";
-import { rng, sh, tmp } from "./helpers.js";
+import { dpkgRoot, rng, sh, tmp } from "./helpers.js";
 
 type Kind = "good" | "bad" | "stricter";
 interface Case {
@@ -168,6 +169,34 @@ function dpkgVerdicts(cases: Case[], dir: string): Array<"ok" | "warn" | "error"
   throw new Error("dpkg-query did not finish");
 }
 
+/**
+ * apt-get update over one Packages file holding every given field (a flat file: repository in an
+ * isolated root): apt's own index parser, which a Packages file of ours meets. Returns its output.
+ */
+function aptUpdate(cases: Case[], dir: string): { status: number; out: string } {
+  const repo = path.join(dir, "repo");
+  const root = dpkgRoot(path.join(dir, "root"));
+  for (const d of ["etc/apt/apt.conf.d", "etc/apt/preferences.d", "etc/apt/sources.list.d", "var/lib/apt/lists/partial", "var/cache/apt/archives/partial"])
+    sh("mkdir", ["-p", path.join(root, d)]);
+  sh("mkdir", ["-p", repo]);
+  const paras = cases.map(
+    (c, i) => `Package: case${i}\nVersion: 1.0\nArchitecture: all\n${c.field}: ${c.value}\nFilename: ./case${i}.deb\nSize: 1\nSHA256: ${"0".repeat(64)}\nDescription: x\n`,
+  );
+  // Beside a Packages.gz, so apt's file method does not try the other compressions first.
+  writeFileSync(path.join(repo, "Packages"), paras.join("\n"));
+  writeFileSync(path.join(repo, "Packages.gz"), gzipSync(paras.join("\n")));
+  writeFileSync(path.join(root, "etc/apt/sources.list.d/flat.list"), `deb [trusted=yes allow-insecure=yes] file:${repo} ./\n`);
+  const conf = path.join(root, "apt.conf");
+  writeFileSync(
+    conf,
+    `Dir "${root}/";\nDir::State::status "${root}/var/lib/dpkg/status";\nAPT::Architecture "amd64";\nAPT::Sandbox::User "root"; Acquire::Languages "none"; Debug::NoLocking "true";\n` +
+      `Acquire::CompressionTypes::Order { "gz"; };\n`,
+  );
+  const r = sh("apt-get", ["update", "-o", "Acquire::AllowInsecureRepositories=true"], { env: { ...process.env, APT_CONFIG: conf } });
+  const show = sh("apt-cache", ["dumpavail"], { env: { ...process.env, APT_CONFIG: conf } });
+  return { status: r.status, out: r.stdout + r.stderr + "\n" + (show.status === 0 ? `packages: ${(show.stdout.match(/^Package: /gm) ?? []).length}` : show.stderr) };
+}
+
 describe("relation fields", () => {
   it("agrees with apt_pkg.parse_depends and dpkg on 400 generated fields: accepted only where both accept", () => {
     const cases = generate(20261201, 400);
@@ -195,6 +224,19 @@ describe("relation fields", () => {
       }
       // A bad case is bad for a tool, not just for us; a stricter case is one both tools read.
       if (c.kind === "bad" && c.field !== "Built-Using" && c.field !== "Static-Built-Using") expect(!apt[i] || dpkg[i] !== "ok", label).toBe(true);
+    }
+    // apt-get update reads a Packages file holding every accepted field without an error or a warning,
+    // and lists every package.
+    const accepted = cases.filter((c) => ours(c) === null);
+    const u = aptUpdate(accepted, dir);
+    expect(u.status, u.out).toBe(0);
+    expect(u.out.split("\n").filter((l) => /^(W|E|Err):/.test(l)), u.out).toEqual([]);
+    expect(u.out).toContain(`packages: ${accepted.length}`);
+    // The same judge fails on fields we refuse: an unterminated clause, and apt's short final clause.
+    for (const value of ["libc6 (>= ", "libc6 (=7)", "libc6 [amd64]"]) {
+      const b = aptUpdate([{ field: "Depends", value, kind: "bad" }], tmp("repogen-relations-bad-"));
+      expect(b.status !== 0 || /^(W|E|Err):/m.test(b.out), `${value}: ${b.out}`).toBe(true);
+      expect(b.out, value).toMatch(/Problem parsing dependency/);
     }
     // The generator covers each class many times, and both judges refuse some.
     expect(counts.good).toBeGreaterThan(100);
