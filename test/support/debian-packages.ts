@@ -4,11 +4,15 @@
 // The download uses an apt root of its own (never the host's lists or configuration), with Debian's
 // archive keyring when the machine has it, so the same packages come back on any machine that can
 // reach deb.debian.org.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { dpkgRoot, must, ROOT, sh } from "../helpers.js";
 
 export const DEBS_CACHE = path.join(ROOT, "test", ".cache", "debs");
+/** Debian 12's main Packages index for amd64 (gzip), kept from the last download. */
+export const DEBIAN_INDEX = path.join(DEBS_CACHE, "bookworm-main-amd64-Packages.gz");
 
 /**
  * A dozen packages with the shapes tests need: sibling relations (jq → libjq1 (= …) → libonig5,
@@ -95,6 +99,15 @@ function download(names: string[]): void {
     );
     const env = { ...process.env, APT_CONFIG: conf, DEBIAN_FRONTEND: "noninteractive" };
     must("apt-get", ["update", "-qq"], { env });
+    // The host's apt.conf.d still applies (apt reads it before APT_CONFIG), so the list may be kept
+    // in any compression: apt names it and apt-helper decodes it.
+    const list = must("apt-get", ["indextargets", "--format", "$(FILENAME)", "Codename: bookworm", "Created-By: Packages", "Architecture: amd64"], { env }).trim();
+    if (!list || list.includes("\n")) throw new Error(`debian-packages: expected one bookworm Packages list, apt names: ${list}`);
+    const text = spawnSync("/usr/lib/apt/apt-helper", ["cat-file", list], { env, maxBuffer: 512 << 20 });
+    if (text.status !== 0) throw new Error(`apt-helper cat-file ${list} exited ${text.status}: ${text.stderr}`);
+    writeFileSync(`${DEBIAN_INDEX}.tmp`, gzipSync(text.stdout));
+    renameSync(`${DEBIAN_INDEX}.tmp`, DEBIAN_INDEX);
+    if (!names.length) return;
     const out = path.join(root, "out");
     const r = sh("apt-get", ["download", "-qq", ...names], { env, cwd: out });
     if (r.status !== 0) throw new Error(`apt-get download ${names.join(" ")} exited ${r.status}:\n${r.stderr}`);
@@ -108,9 +121,10 @@ function download(names: string[]): void {
  * The cached .deb of each name (downloading the missing ones first), as name → absolute path.
  * Synchronous, so it fits a beforeAll; give that hook a generous time-out for the first run.
  */
-export function debianPackages(names: readonly string[] = DEBIAN_PACKAGES): Map<string, string> {
+export function debianPackages(names: readonly string[] = DEBIAN_PACKAGES, opts: { index?: boolean } = {}): Map<string, string> {
   const missing = () => names.filter((n) => !cached(n));
-  if (missing().length) withLock(() => missing().length && download(missing()));
+  const needed = () => missing().length > 0 || (opts.index === true && !existsSync(DEBIAN_INDEX));
+  if (needed()) withLock(() => needed() && download(missing()));
   const out = new Map<string, string>();
   for (const n of names) {
     const f = cached(n);
@@ -118,4 +132,10 @@ export function debianPackages(names: readonly string[] = DEBIAN_PACKAGES): Map<
     out.set(n, f);
   }
   return out;
+}
+
+/** The path of Debian 12's main Packages index (gzip) for amd64, downloaded with the packages. */
+export function debianIndex(): string {
+  debianPackages([], { index: true });
+  return DEBIAN_INDEX;
 }
