@@ -118,7 +118,29 @@ export function checkControlFields(p: Paragraph, subject?: string): void {
   if (pkg === undefined || version === undefined) throw new FormatError("control file lacks Package or Version", subject);
   checkPackageName(pkg, subject);
   parseDebVersion(version, subject);
+  // Values apt warns about on every client's update ("Unknown Multi-Arch type", "Unknown flag value").
+  for (const [field, allowed] of ENUMS) {
+    const v = get(p, field);
+    if (v !== undefined && !allowed.includes(v)) throw new FormatError(`field ${field} is "${v.slice(0, 60)}"; it must be one of ${allowed.join(", ")}`, subject);
+  }
+  const size = get(p, "Installed-Size");
+  if (size !== undefined && !/^\d{1,15}$/.test(size)) throw new FormatError(`field Installed-Size is "${size.slice(0, 60)}"; it must be a number of KiB`, subject);
+  const source = get(p, "Source");
+  if (source !== undefined) {
+    const m = /^(\S+)(?:\s+\((\S+)\))?$/.exec(source);
+    if (!m) throw new FormatError(`field Source is "${source.slice(0, 60)}"; it must be "NAME" or "NAME (VERSION)"`, subject);
+    checkPackageName(m[1]!, subject);
+    if (m[2] !== undefined) parseDebVersion(m[2], subject);
+  }
 }
+
+const ENUMS: Array<[string, string[]]> = [
+  ["Multi-Arch", ["same", "foreign", "allowed", "no"]],
+  ["Essential", ["yes", "no"]],
+  ["Protected", ["yes", "no"]],
+  ["Important", ["yes", "no"]],
+  ["Build-Essential", ["yes", "no"]],
+];
 
 /**
  * The control file's text with the value of its Version line replaced, every other byte kept

@@ -68,6 +68,11 @@ describe("generate refuses control fields the clients cannot read", () => {
     badDeb("trailing-comma", HEAD("hostile") + "Depends: okdep,\nDescription: x\n", /Depends: a package name is missing after the last ","/);
     badDeb("empty-entry", HEAD("hostile") + "Replaces: a0, , b0\nDescription: x\n", /Replaces: a package name is missing before/);
     badDeb("built-using-range", HEAD("hostile") + "Built-Using: gcc-12 (>= 12)\nDescription: x\n", /Built-Using: gcc-12: each entry must name an exact version/);
+    // Values apt warns about on every update.
+    badDeb("multi-arch", HEAD("hostile") + "Multi-Arch: sometimes\nDescription: x\n", /field Multi-Arch is "sometimes"; it must be one of same, foreign, allowed, no/);
+    badDeb("essential", HEAD("hostile") + "Essential: maybe\nDescription: x\n", /field Essential is "maybe"/);
+    badDeb("source", HEAD("hostile") + "Source: hostile (1.0\nDescription: x\n", /field Source is "hostile \(1\.0"/);
+    badDeb("installed-size", HEAD("hostile") + "Installed-Size: big\nDescription: x\n", /field Installed-Size is "big"/);
     // Size caps: one field over 256 KiB; a control file over 512 KiB.
     badDeb("huge-field", HEAD("hostile") + `Depends: ${Array.from({ length: 30000 }, (_, i) => `pkg${i}`).join(", ")}\nDescription: x\n`, /field Depends is \d+ bytes; the limit is 262144/);
     badDeb("huge-control", HEAD("hostile") + Array.from({ length: 5 }, (_, i) => `X-Pad${i}: ${"y".repeat(200_000)}\n`).join("") + "Description: x\n", /the control file is \d+ bytes; the limit is 524288/);
