@@ -57,6 +57,8 @@ export interface RepositoryResult {
   name: string;
   /** The repository's folder relative to the output root: apt/dists/SUITE or pkg/ABI. */
   base: string;
+  /** Other names of the folder base (apt/dists/CODENAME), published once base's files are. */
+  aliases?: string[];
 }
 
 export interface Family {

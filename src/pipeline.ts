@@ -59,6 +59,8 @@ export interface Summary {
   unchanged: number;
   /** `build` is `job/uuid` (CONTRACT "Input"), `dir` the build folder. */
   rejected: Array<Rejection & { build: string }>;
+  /** Published, but worth a look: one line each (an alias left out, a relation a rewrite broke). */
+  warnings: string[];
   timings: Record<string, number>;
   dryRun: boolean;
 }
@@ -124,8 +126,10 @@ async function buildIndexes(chosen: Candidate[], site: SiteContext) {
   const repoSummaries: Summary["repositories"] = [];
   const siteRepos: SiteRepo[] = [];
   const repoBases: string[] = [];
+  const aliasOf = new Map<string, string[]>();
   for (const [i, r] of sortedRepos.entries()) {
     const res = results[i]!;
+    for (const a of res.aliases ?? []) aliasOf.set(a, [...(aliasOf.get(a) ?? []), res.base]);
     files.push(...res.files);
     repoBases.push(res.base);
     repoSummaries.push({ name: res.name, changed: res.changed, packages: r.pkgs.length });
@@ -152,7 +156,30 @@ async function buildIndexes(chosen: Candidate[], site: SiteContext) {
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch < b.arch ? -1 : 1)),
     });
   }
-  return { files, repoBases, repoSummaries, siteRepos };
+  const { aliases, warnings } = checkAliases(aliasOf, repoBases);
+  return { files, repoBases, repoSummaries, siteRepos, aliases, warnings };
+}
+
+/** An alias that names a repository's own folder, or two repositories at once, is left out with a warning. */
+function checkAliases(aliasOf: Map<string, string[]>, bases: string[]) {
+  const aliases: Array<{ link: string; target: string }> = [];
+  const warnings: string[] = [];
+  for (const [link, targets] of [...aliasOf].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    if (bases.includes(link)) warnings.push(`${link} is not made an alias of ${targets.join(" and ")}: a suite of that name is published`);
+    else if (targets.length > 1) warnings.push(`${link} is not made an alias: ${targets.join(" and ")} both have that Codename`);
+    else aliases.push({ link, target: targets[0]! });
+  }
+  return { aliases, warnings };
+}
+
+/**
+ * Aliases (dists/CODENAME) after their suites' InRelease, so they never show a half-published suite;
+ * an alias no suite has any more goes at once (it would show a suite that is no longer that codename).
+ */
+async function publishAliases(tree: Tree, aliases: Array<{ link: string; target: string }>): Promise<void> {
+  for (const a of aliases) await tree.alias(a.link, a.target);
+  const wanted = new Set(aliases.map((a) => a.link));
+  for (const old of await tree.aliases("apt/dists")) if (!wanted.has(old.link)) await tree.unalias(old.link);
 }
 
 /**
@@ -490,6 +517,7 @@ async function publish(tree: Tree, o: GenerateOptions, indexed: Indexed, trust: 
     for (const f of trust.files.filter((x) => x.stage === stage)) await tree.put(f.path, f.data);
     for (const f of files.filter((x) => x.stage === stage)) await tree.put(f.path, f.data, { mtime: f.mtime });
   }
+  await publishAliases(tree, indexed.aliases);
   for (const m of markers) await tree.discard(m);
   const newest = indexed.chosen.reduce((m, x) => Math.max(m, x.build.start.getTime()), 0);
   // The web pages come after every file they link to; the index page last of all.
@@ -536,6 +564,7 @@ function summarize(o: GenerateOptions, tree: Tree, found: ScanResult, rejected: 
     removed: tree.changes.removed,
     unchanged: tree.changes.unchanged,
     rejected: rejected.sort((a, b) => (a.dir < b.dir ? -1 : 1)).map((r) => ({ build: buildKeyOfDir(r.dir), ...r })),
+    warnings: indexed.warnings,
     timings,
     dryRun: o.dryRun,
   };

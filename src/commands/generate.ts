@@ -142,6 +142,7 @@ export async function run(argv: string[]): Promise<number> {
     pkgConf: pkgSnippet(config),
     progress: progressBar(process.stderr.isTTY === true && !o.quiet && !o.json),
   });
+  for (const w of summary.warnings) o.err(`warning: ${w}`);
   for (const r of summary.rejected) o.err(`rejected ${r.dir}: ${r.reason}`);
   if (o.json) o.out(JSON.stringify(summary, null, 2));
   else if (!o.quiet) o.out(human(summary));

@@ -163,6 +163,9 @@ export class DebianFamily implements Family {
         if (data) out.push({ path: `${base}/${n}`, data, stage: n === "InRelease" ? 4 : 3 });
       }
     }
-    return { files: out, changed, name: `apt ${suite}`, base };
+    // debmirror (and Debian's own layout) know a suite by its Codename: dists/CODENAME shows it too.
+    const codename = opts.extra.Codename;
+    const aliases = codename && codename !== suite && /^[A-Za-z0-9][A-Za-z0-9.+_-]*$/.test(codename) ? [`apt/dists/${codename}`] : [];
+    return { files: out, changed, name: `apt ${suite}`, base, aliases };
   }
 }

@@ -25,7 +25,8 @@ export async function walkFiles(root: string, rel: string): Promise<string[]> {
     for (const e of ents) {
       const sub = `${r}/${e.name}`;
       if (e.isDirectory()) walk(sub);
-      else out.push(sub);
+      // Links are aliases (dists/CODENAME), which the run manages itself; retention leaves them.
+      else if (!e.isSymbolicLink()) out.push(sub);
     }
   };
   walk(rel);

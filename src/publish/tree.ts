@@ -4,7 +4,7 @@
  * file. The caller decides the order (pool, by-hash, indexes, Release, InRelease last).
  */
 import { createHash } from "node:crypto";
-import { createReadStream, linkSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { createReadStream, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, statSync, symlinkSync } from "node:fs";
 import { copyFile, mkdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { RepogenError } from "../errors.js";
@@ -117,6 +117,59 @@ export class Tree {
     }
     afterWrite();
     return true;
+  }
+
+  /**
+   * From now on the folder `link` shows what the folder `target` shows (dists/CODENAME for
+   * dists/SUITE): a relative symlink, put in place by a rename, so it is there whole or not at all.
+   * The caller makes it once target's InRelease is published, so it never shows a half suite. (A
+   * storage without links would copy target's files under link, InRelease last.)
+   */
+  async alias(link: string, target: string): Promise<void> {
+    const abs = this.abs(link);
+    const value = path.relative(path.dirname(abs), this.abs(target));
+    const st = lstatSync(abs, { throwIfNoEntry: false });
+    if (st?.isSymbolicLink() && readlinkSync(abs) === value) {
+      this.changes.unchanged++;
+      return;
+    }
+    if (st && !st.isSymbolicLink()) throw new PublishError(`is a real ${st.isDirectory() ? "folder" : "file"}; it cannot become an alias of ${target}`, link);
+    (st ? this.changes.updated : this.changes.added).push(link);
+    if (this.dryRun) return;
+    mkdirSync(path.dirname(abs), { recursive: true });
+    const tmp = tmpName(abs);
+    symlinkSync(value, tmp);
+    renameSync(tmp, abs);
+    afterWrite();
+  }
+
+  /** The aliases directly below the folder dir, as made by alias(): links and their targets, relative to the root. */
+  async aliases(dir: string): Promise<Array<{ link: string; target: string }>> {
+    const out: Array<{ link: string; target: string }> = [];
+    let ents;
+    try {
+      ents = readdirSync(this.abs(dir), { withFileTypes: true });
+    } catch {
+      return out;
+    }
+    const root = path.resolve(this.root);
+    for (const e of ents) {
+      if (!e.isSymbolicLink()) continue;
+      const link = `${dir}/${e.name}`;
+      const target = path.relative(root, path.resolve(path.dirname(this.abs(link)), readlinkSync(this.abs(link))));
+      if (!target.startsWith("..") && !path.isAbsolute(target)) out.push({ link, target: target.split(path.sep).join("/") });
+    }
+    return out.sort((a, b) => (a.link < b.link ? -1 : 1));
+  }
+
+  /** Removes an alias made by alias() (never what it shows). */
+  async unalias(link: string): Promise<void> {
+    const abs = this.abs(link);
+    if (!lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) return;
+    this.changes.removed.push(link);
+    if (this.dryRun) return;
+    await rm(abs);
+    afterWrite();
   }
 
   /** Removes a file of our own bookkeeping (a publishing marker): not a change clients see. */

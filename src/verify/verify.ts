@@ -56,6 +56,19 @@ function releaseField(body: string, name: string): string | undefined {
   return new RegExp(`^${name}: (.*)$`, "m").exec(body)?.[1];
 }
 
+/**
+ * A suite whose Codename is not its folder's name is reachable under dists/CODENAME too (debmirror
+ * asks for that name), showing the same signed InRelease. Skipped while a run is publishing the
+ * suite (its marker is there): the alias follows the suite's InRelease.
+ */
+async function checkCodenameAlias(src: TreeSource, suite: string, inrel: Buffer, body: string, r: VerifyReport): Promise<void> {
+  const codename = releaseField(body, "Codename");
+  if (!codename || codename === suite || !/^[A-Za-z0-9][A-Za-z0-9.+_-]*$/.test(codename)) return;
+  const other = await src.get(`apt/dists/${codename}/InRelease`);
+  if (!other) r.problems.push(`apt/dists/${codename}/InRelease: missing (apt/dists/${suite} has Codename ${codename}, and mirrors ask for it by that name)`);
+  else if (!other.equals(inrel)) r.problems.push(`apt/dists/${codename}/InRelease: differs from apt/dists/${suite}/InRelease, whose Codename it is`);
+}
+
 async function verifySuite(src: TreeSource, suite: string, keys: openpgp.Key[], o: VerifyOptions, r: VerifyReport, checkedPool: Set<string>): Promise<void> {
   const base = `apt/dists/${suite}`;
   const p = (s: string) => r.problems.push(`${base}/${s}`);
@@ -89,6 +102,7 @@ async function verifySuite(src: TreeSource, suite: string, keys: openpgp.Key[], 
   }
   /** A file differing from what InRelease says is fine only as the new state a running (or killed) generate announced. */
   const announced = (rel: string, b: Buffer) => marker[rel] === sha256(b);
+  if (!markerBuf) await checkCodenameAlias(src, suite, inrel, body, r);
   // Release and Release.gpg: apt prefers InRelease; these two must agree with it or be the announced new pair.
   const rel = await src.get(`${base}/Release`);
   const relGpg = await src.get(`${base}/Release.gpg`);

@@ -1,7 +1,7 @@
 // What real clients and mirror tools rely on (FORMATS §7), judged by the tools themselves: apt's
 // Contents-deb target and apt-file, apt-get changelog, against a generated repository served on 127.0.0.1.
 import { describe, expect, it, beforeAll, afterAll } from "vitest";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { must, repogen, ROOT, sh, tmp } from "../helpers.js";
 import { AptRoot, problems, serve, type Server } from "../apt-helpers.js";
@@ -108,5 +108,67 @@ describe("changelogs under retention", () => {
     expect(after[0]).toMatch(/^greeter_1\.0\.1-/);
     expect(JSON.parse(g.stdout).removed).toContain(`apt/changelogs/main/g/greeter/${first[0]}`);
     expect(repogen(["verify", out]).status).toBe(0);
+  });
+});
+
+describe("the Codename alias: debmirror", () => {
+  it("mirrors a suite with a Codename under --dist=CODENAME and --dist=SUITE, checking the signature; verify checks both names", async () => {
+    const work = tmp("repogen-debmirror-");
+    const builds = path.join(work, "builds");
+    const out = path.join(work, "public");
+    const keys = path.join(work, "keys");
+    expect(repogen(["keygen", "--keys", keys]).status).toBe(0);
+    treeBuild(builds, { job: "greeter", uuid: "u1", start: "2026-11-20T10:00:00Z" }, { version: "1.0.0" });
+    const cfg = path.join(work, "repogen.toml");
+    const config = (codename: string) =>
+      writeFileSync(cfg, `builds = "builds"\noutput = "public"\nkeys = "keys"\nstate = "state"\n[apt.suites.debian-12]\ncodename = "${codename}"\n`);
+    config("bookworm");
+    const g = repogen(["generate", "--config", cfg, "--now", NOW]);
+    expect(g.status, g.stderr).toBe(0);
+    const link = path.join(out, "apt/dists/bookworm");
+    expect(readlinkSync(link)).toBe("debian-12");
+    expect(repogen(["verify", out]).status).toBe(0);
+    const server = await serve(out);
+    try {
+      const port = new URL(server.url).port;
+      const keyring = path.join(out, "apt/archive-keyring.gpg");
+      const mirror = (dist: string) => {
+        const dest = path.join(work, `mirror-${dist}`);
+        const r = sh("debmirror", [`--host=127.0.0.1:${port}`, "--method=http", "--root=apt", `--dist=${dist}`, "--section=main", "--arch=amd64", "--nosource", `--keyring=${keyring}`, "--rsync-extra=none", "--diff=none", dest]);
+        return { r, dest };
+      };
+      for (const dist of ["bookworm", "debian-12"]) {
+        const { r, dest } = mirror(dist);
+        expect(r.status, r.stdout + r.stderr).toBe(0);
+        // debmirror keeps the suite under its Codename, with every file Release names and the package
+        expect(readFileSync(path.join(dest, "dists/bookworm/InRelease"))).toEqual(readFileSync(path.join(out, "apt/dists/debian-12/InRelease")));
+        const pool = readdirSync(path.join(dest, "pool/main/g/greeter"));
+        expect(pool).toEqual(readdirSync(path.join(out, "apt/pool/main/g/greeter")));
+      }
+      // without the alias, debmirror cannot find the suite by its Codename, and verify says so
+      rmSync(link);
+      expect(repogen(["verify", out]).stdout + repogen(["verify", out]).stderr).toMatch(/apt\/dists\/bookworm\/InRelease: missing/);
+      expect(mirror("bookworm").r.status).not.toBe(0);
+      // the next run puts it back; a changed codename moves it, and no dangling link is left
+      expect(repogen(["generate", "--config", cfg, "--now", NOW]).status).toBe(0);
+      expect(readlinkSync(link)).toBe("debian-12");
+      config("bookworm-repogen");
+      const moved = repogen(["generate", "--config", cfg, "--now", NOW, "--json"]);
+      expect(moved.status, moved.stderr).toBe(0);
+      expect(existsSync(link)).toBe(false);
+      expect(lstatSync(link, { throwIfNoEntry: false })).toBeUndefined();
+      expect(readlinkSync(path.join(out, "apt/dists/bookworm-repogen"))).toBe("debian-12");
+      expect(JSON.parse(moved.stdout).removed).toContain("apt/dists/bookworm");
+      expect(repogen(["verify", out]).status).toBe(0);
+      // a codename that is another suite's folder is left out with a warning
+      treeBuild(builds, { job: "greeter", uuid: "u2", platform: "debian-13", start: "2026-11-20T10:00:00Z" }, { version: "1.0.0" });
+      config("debian-13");
+      const clash = repogen(["generate", "--config", cfg, "--now", NOW]);
+      expect(clash.status, clash.stderr).toBe(0);
+      expect(clash.stderr).toMatch(/^warning: apt\/dists\/debian-13 is not made an alias of apt\/dists\/debian-12: a suite of that name is published$/m);
+      expect(lstatSync(path.join(out, "apt/dists/debian-13")).isDirectory()).toBe(true);
+    } finally {
+      server.stop();
+    }
   });
 });
