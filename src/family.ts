@@ -70,6 +70,8 @@ export interface Family {
   /** The repository key a package goes to: APT suite or FreeBSD ABI folder. */
   repositoryOf(build: Build, pkg: CachedPackage): string;
   repository(key: string, pkgs: CachedPackage[], site: SiteContext): Promise<RepositoryResult>;
+  /** Relations between packages of one repository that the version rewrite broke: one line each. */
+  brokenRelations?(key: string, pkgs: Array<{ pkg: CachedPackage; build: string }>): string[];
 }
 
 /**

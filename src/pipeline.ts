@@ -157,6 +157,7 @@ async function buildIndexes(chosen: Candidate[], site: SiteContext) {
     });
   }
   const { aliases, warnings } = checkAliases(aliasOf, repoBases);
+  for (const r of sortedRepos) warnings.push(...(r.family.brokenRelations?.(r.key, r.pkgs.map((p) => ({ pkg: p.pkg, build: `${p.build.job}/${p.build.uuid}` }))) ?? []));
   return { files, repoBases, repoSummaries, siteRepos, aliases, warnings };
 }
 

@@ -12,6 +12,7 @@ import { compareDebVersions, versionForFilename } from "./version.js";
 import { packagesParagraph, poolDir, releaseIdentity, releaseText, suiteIndexes, type AptPackage } from "./repository.js";
 import { get, serialise } from "./control.js";
 import { changelogsTemplate } from "./changelog.js";
+import { brokenRelations } from "./suite-relations.js";
 import type { AptSigner } from "../signing/openpgp.js";
 
 function poolFor(name: string, version: string, arch: string): string {
@@ -104,6 +105,12 @@ export class DebianFamily implements Family {
       extras = [{ path: info.changelog.path, file }];
     }
     return { pkg, produced, move, extras };
+  }
+
+  brokenRelations(suite: string, pkgs: Array<{ pkg: CachedPackage; build: string }>): string[] {
+    return brokenRelations(pkgs.map(({ pkg, build }) => ({ name: pkg.name, arch: pkg.arch, version: pkg.version, upstream: pkg.upstream, entry: pkg.entry, build }))).map(
+      (l) => `apt ${suite}: ${l}`,
+    );
   }
 
   async repository(suite: string, pkgs: CachedPackage[], site: SiteContext): Promise<RepositoryResult> {
