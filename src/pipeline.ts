@@ -437,7 +437,7 @@ async function placePool(tree: Tree, chosen: Candidate[], placed: string[]) {
       live.delete(cand.pkg.pool);
     }
   }
-  await placeExtras(tree, chosen.filter((c) => !failed.has(c)), live);
+  await placeExtras(tree, chosen.filter((c) => !failed.has(c)), live, placed);
   return { live, failed, rejected };
 }
 
@@ -446,10 +446,11 @@ async function placePool(tree: Tree, chosen: Candidate[], placed: string[]) {
  * packages. A path that is there already keeps its file: binaries of one source and version share
  * their changelog.
  */
-async function placeExtras(tree: Tree, chosen: Candidate[], live: Set<string>): Promise<void> {
+async function placeExtras(tree: Tree, chosen: Candidate[], live: Set<string>, placed: string[]): Promise<void> {
   for (const cand of chosen) {
     if (cand.pkg.changelog) live.add(cand.pkg.changelog);
-    for (const x of cand.extras ?? []) if (!(await tree.exists(x.path))) await tree.put(x.path, await readFile(x.file));
+    // Taken back with the pool files if the run fails before the indexes are live.
+    for (const x of cand.extras ?? []) if (!(await tree.exists(x.path)) && (await tree.put(x.path, await readFile(x.file)))) placed.push(x.path);
   }
 }
 
