@@ -17,6 +17,8 @@ Commands:
   package SPEC ...      build one .deb or .pkg from a spec and a staged tree (prints its path)
   inspect FILE          print the metadata of a .deb or .pkg
   import FILE...        wrap existing .deb/.pkg files into finished-build folders
+  hook --job=... FILE   builder-web's upload hook: record one build and publish it (several at once are fine)
+  watch                 stay resident: publish each new build within moments, re-sign before expiry
 
 Common options:
   --config FILE   configuration (default ./repogen.toml when it exists)
@@ -45,6 +47,8 @@ const COMMANDS: Record<string, () => Promise<{ run: Runner }>> = {
   keygen: () => import("./commands/keygen.js"),
   import: () => import("./commands/import.js"),
   verify: () => import("./commands/verify.js"),
+  hook: () => import("./commands/hook.js"),
+  watch: () => import("./commands/watch.js"),
 };
 
 function version(): string {

@@ -13,6 +13,7 @@ import { buildKey, buildKeyOfDir } from "./builds/identity.js";
 import { failAfter, hookAfterScan } from "./util/failpoint.js";
 import { deliveredPath, type Family, type RepoFile, type SiteContext } from "./family.js";
 import { acquireLock } from "./publish/lock.js";
+import { listPending, settlePending, type BuildOutcome } from "./publish/pending.js";
 import { State, type CachedPackage } from "./publish/state.js";
 import { Tree } from "./publish/tree.js";
 import { mapLimit, PARALLEL } from "./util/concurrency.js";
@@ -46,6 +47,11 @@ export interface GenerateOptions {
   pkgConf?: string | null;
   progress?: (done: number, total: number, what: string) => void;
   log?: (s: string) => void;
+  /**
+   * Stops the run between stages while nothing is published yet (the pool files it placed are taken
+   * back); once the publish stage has begun, the run finishes it.
+   */
+  signal?: AbortSignal;
 }
 
 export interface Summary {
@@ -232,17 +238,47 @@ export async function generate(o: GenerateOptions): Promise<Summary> {
       await s.load();
       return s;
     });
-    return await runStages(o, state, book);
+    return (await runSettling(o, state, book)).summary;
   } finally {
     await lock.release();
   }
+}
+
+/** A run's summary, and what became of each build it scanned (by `job/uuid`). */
+export interface RunResult {
+  summary: Summary;
+  outcomes: Map<string, BuildOutcome>;
+  /** Builds announced by hooks (pending markers) that this run did not see. */
+  pendingLeft: number;
+}
+
+/**
+ * One run that also answers the hooks waiting for it: the pending markers listed before the scan
+ * are settled with the run's outcomes (publish/pending.ts).
+ */
+export async function runSettling(o: GenerateOptions, state: State, book?: RunBook): Promise<RunResult> {
+  const claimed = listPending(o.config.state);
+  const r = await runStages(o, state, book);
+  const pendingLeft = o.dryRun ? 0 : await settlePending(o.config.state, claimed, r.outcomes);
+  return { ...r, pendingLeft };
+}
+
+/**
+ * Runs until every pending build is settled, under the caller's lock: a hook that holds the lock
+ * publishes the builds of the hooks that came while it ran, with at most a few follow-up runs.
+ */
+export async function runUntilSettled(o: GenerateOptions, state: State, maxRuns = 5): Promise<RunResult[]> {
+  const runs: RunResult[] = [];
+  do runs.push(await runSettling(o, state));
+  while (runs.at(-1)!.pendingLeft > 0 && runs.length < maxRuns);
+  return runs;
 }
 
 /**
  * One run over a loaded state, under the lock the caller holds: the stages in order. `generate` calls
  * it once; a resident process calls it again with the same state.
  */
-export async function runStages(o: GenerateOptions, state: State, book = new RunBook(o.progress)): Promise<Summary> {
+export async function runStages(o: GenerateOptions, state: State, book = new RunBook(o.progress)): Promise<Omit<RunResult, "pendingLeft">> {
   const c = o.config;
   const tree = new Tree(c.output, o.dryRun);
   const work = path.join(c.state, `work-${process.pid}`);
@@ -255,7 +291,9 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
     const publicKeys = await book.timed("keys", () => o.loadKeys(new Set(found.builds.map((b) => b.platform.family))));
     const existing = await book.timed("survey", () => surveyTree(tree));
     await openWork(c.state, work);
+    o.signal?.throwIfAborted();
     const packaged = await book.timed("package", () => packageBuilds(o, state, found.builds, work, book));
+    o.signal?.throwIfAborted();
     book.collect();
     const sel = select(packaged.candidates, c.keepVersions);
     const site = { config: c, now: o.now, readPublished: (rel: string) => tree.read(rel) };
@@ -269,6 +307,7 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
       }),
     );
     book.collect();
+    o.signal?.throwIfAborted();
     const trust = sign(o, publicKeys, indexed.siteRepos);
     const pages = await book.timed("publish", () => publish(tree, o, indexed, trust, book));
     book.step = "retention";
@@ -283,7 +322,8 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
       await Promise.all([saving ?? state.saveCaches(), state.saveRetention()]);
     });
     failAfter("state");
-    return summarize(o, tree, found, [...found.rejections, ...packaged.rejected, ...sel.rejected, ...indexed.rejected], indexed, book.finish());
+    const rejected = [...found.rejections, ...packaged.rejected, ...sel.rejected, ...indexed.rejected];
+    return { summary: summarize(o, tree, found, rejected, indexed, book.finish()), outcomes: outcomesOf(c, found, rejected, indexed.chosen) };
   } catch (e) {
     if (book.live) {
       // A published index may name the new pool files: they stay, whatever failed after.
@@ -551,6 +591,25 @@ async function retain(tree: Tree, o: GenerateOptions, state: State, existing: st
   for (const f of indexed.files) live.add(f.path);
   for (const f of site) live.add(f.path);
   await applyRetention(tree, existing, live, state.dropped, Math.floor(o.now.getTime() / 1000), o.config.graceHours);
+}
+
+/** Each scanned build's fate, by `job/uuid`: published, rejected, or left out by select. */
+function outcomesOf(c: Config, found: ScanResult, rejected: Rejection[], chosen: Candidate[]): Map<string, BuildOutcome> {
+  const out = new Map<string, BuildOutcome>();
+  for (const b of found.builds)
+    out.set(buildKey(b), { status: "not-chosen", reason: `not in the indexes: the same binary is published by an earlier build, or keep_versions = ${c.keepVersions} newer versions are` });
+  for (const r of rejected) out.set(buildKeyOfDir(r.dir), { status: "rejected", reason: r.reason });
+  for (const f of found.failed) out.set(buildKeyOfDir(f), { status: "rejected", reason: `build.json says "result": "failure"` });
+  for (const x of chosen)
+    out.set(buildKey(x.build), {
+      status: "published",
+      repository: `${x.family.name === "debian" ? "apt" : "pkg"} ${x.repo}`,
+      name: x.pkg.name,
+      version: x.pkg.version,
+      arch: x.pkg.arch,
+      file: x.pkg.pool,
+    });
+  return out;
 }
 
 function summarize(o: GenerateOptions, tree: Tree, found: ScanResult, rejected: Rejection[], indexed: Indexed, timings: Record<string, number>): Summary {

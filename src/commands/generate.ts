@@ -2,7 +2,7 @@ import path from "node:path";
 import { checkPathRules, loadConfig, type Config, type PathRole } from "../config.js";
 import { UsageError } from "../errors.js";
 import { DebianFamily } from "../debian/family.js";
-import { generate, type Summary } from "../pipeline.js";
+import { generate, type GenerateOptions, type Summary } from "../pipeline.js";
 import { expiryWindow, loadAptKeys, loadPkgKey, loadPkgPublicKeys, pkgKeyFiles, readPassphrase, type PkgSigner } from "../signing/keys.js";
 import { FreebsdFamily } from "../freebsd/family.js";
 import { pkgSnippet } from "../site/render.js";
@@ -106,8 +106,20 @@ export async function run(argv: string[]): Promise<number> {
   const config = applyOverrides(loadConfig(str(values.config)), values);
   const now = clock(str(values.now));
   const passphrase = await readPassphrase(str(values["passphrase-file"]));
-  const warn = (s: string) => o.err(s);
+  const summary = await generate({
+    ...pipelineOptions(config, now, passphrase, (s) => o.err(s)),
+    dryRun: values["dry-run"] === true,
+    progress: progressBar(process.stderr.isTTY === true && !o.quiet && !o.json),
+  });
+  for (const w of summary.warnings) o.err(`warning: ${w}`);
+  for (const r of summary.rejected) o.err(`rejected ${r.dir}: ${r.reason}`);
+  if (o.json) o.out(JSON.stringify(summary, null, 2));
+  else if (!o.quiet) o.out(human(summary));
+  return summary.rejected.length ? 3 : 0;
+}
 
+/** The families, keys and site files of a run on this config: shared by generate, hook and watch. */
+export function pipelineOptions(config: Config, now: Date, passphrase: string | undefined, warn: (s: string) => void): GenerateOptions {
   // Keys are loaded before anything is written: a missing key or a wrong passphrase changes nothing.
   let apt: AptSigner | undefined;
   let pkg: PkgSigner | undefined;
@@ -118,10 +130,10 @@ export async function run(argv: string[]): Promise<number> {
       config.pkg.signature === "pubkey" ? { mode: "pubkey", key: pkg!.key } : { mode: "fingerprints", key: pkg!.key, publicPem: pkg!.publicPem },
     ),
   };
-  const summary = await generate({
+  return {
     config,
     now,
-    dryRun: values["dry-run"] === true,
+    dryRun: false,
     families,
     loadKeys: async (needed) => {
       if (needed.has("debian")) apt = await loadAptKeys(config.keys, config.apt.signingKeys, passphrase, expiryWindow(now, config.validDays), warn);
@@ -140,11 +152,5 @@ export async function run(argv: string[]): Promise<number> {
       ];
     },
     pkgConf: pkgSnippet(config),
-    progress: progressBar(process.stderr.isTTY === true && !o.quiet && !o.json),
-  });
-  for (const w of summary.warnings) o.err(`warning: ${w}`);
-  for (const r of summary.rejected) o.err(`rejected ${r.dir}: ${r.reason}`);
-  if (o.json) o.out(JSON.stringify(summary, null, 2));
-  else if (!o.quiet) o.out(human(summary));
-  return summary.rejected.length ? 3 : 0;
+  };
 }
