@@ -84,6 +84,10 @@ export class Watcher {
   private outcomes = new Map<string, string>();
   /** Build folders seen changing that were not whole yet: their last snapshot and when it was taken. */
   private unsettled = new Map<string, { snap: string; since: number }>();
+  /** Build folders to look at before the next run: changed, new, or rejected while still young. */
+  private candidates = new Set<string>();
+  /** Set when inotify cannot be had (its limits reached): the folder is polled instead. */
+  private polling = false;
   private resignAt = Infinity;
   private lastSignature = "";
   /** Runs done so far (tests and the benchmark wait on it). */
@@ -106,7 +110,7 @@ export class Watcher {
     await this.state.load();
     this.o.log(LOG_INFO, `watching ${this.o.config.builds} (pid ${process.pid})`);
     this.watchDir(this.o.config.builds, (name) => {
-      if (name && !name.startsWith(".")) this.watchJob(path.join(this.o.config.builds, name));
+      if (name && !name.startsWith(".")) this.watchJob(path.join(this.o.config.builds, name), true);
       this.kick();
     });
     for (const j of this.jobDirs()) this.watchJob(j);
@@ -166,18 +170,41 @@ export class Watcher {
         this.watchers.delete(dir);
       });
       this.watchers.set(dir, w);
-    } catch {
-      // The folder is not there (yet): the safety rescan notices when it comes.
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // Not there (yet): the safety rescan notices when it comes. Out of inotify instances or
+      // watches: poll instead, once a second, which costs a stat per job folder.
+      if ((code === "EMFILE" || code === "ENOSPC") && !this.polling) {
+        this.polling = true;
+        this.o.log(LOG_WARNING, `cannot watch ${dir} (${code}: the system's inotify limits are reached): polling every second instead`);
+        this.every(1000, () => {
+          if (this.candidates.size || this.signature() !== this.lastSignature) this.kick();
+        });
+      }
     }
   }
 
+  /** A build folder to look at: watched from the inside until it is whole. */
+  private candidate(dir: string): void {
+    this.candidates.add(dir);
+    this.watchDir(dir, () => this.kick());
+  }
+
   /** A job folder: a new build folder in it, or a change inside one that is not whole yet, triggers a look. */
-  private watchJob(jobDir: string): void {
+  private watchJob(jobDir: string, fresh = false): void {
+    if (this.watchers.has(jobDir)) return;
+    // A job folder that just appeared may hold build folders made before its watch began.
+    if (fresh)
+      try {
+        for (const d of readdirSync(jobDir, { withFileTypes: true })) if (d.isDirectory() && !d.name.startsWith(".")) this.candidate(path.join(jobDir, d.name));
+      } catch {
+        /* gone again */
+      }
     this.watchDir(jobDir, (name) => {
       if (!name || name.startsWith(".")) return;
       const dir = path.join(jobDir, name);
       // A build folder made in place (mkdir, then files): watch inside it until it is whole.
-      this.watchDir(dir, () => this.kick());
+      this.candidate(dir);
       this.kick();
     });
   }
@@ -213,13 +240,13 @@ export class Watcher {
   private async notWhole(): Promise<{ waiting: string[]; whole: number }> {
     const out: string[] = [];
     let whole = 0;
-    for (const [dir, w] of this.watchers) {
-      if (path.dirname(path.dirname(dir)) !== this.o.config.builds) continue;
+    for (const dir of this.candidates) {
       if (await this.whole(dir)) {
         this.unsettled.delete(dir);
+        this.candidates.delete(dir);
         whole++;
         // Whole: events inside it no longer matter (the job folder's watch still sees it replaced).
-        w.close();
+        this.watchers.get(dir)?.close();
         this.watchers.delete(dir);
       } else out.push(dir);
     }
@@ -228,6 +255,7 @@ export class Watcher {
 
   /** Something changed: run soon (runs coalesce; one more run follows a run that was busy meanwhile). */
   kick(): void {
+    if (process.env.REPOGEN_DEBUG) this.o.log(7, `kick (running: ${this.running !== null})`);
     if (this.stopping) return;
     if (this.running) {
       this.again = true;
@@ -243,6 +271,7 @@ export class Watcher {
       do {
         this.again = false;
         const { waiting, whole } = await this.notWhole();
+        if (process.env.REPOGEN_DEBUG) this.o.log(7, `look: ${whole} whole, waiting ${waiting.join(" ")}, watching ${[...this.watchers.keys()].join(" ")}`);
         if (waiting.length) this.after(Math.min(this.stableMs, 100), () => this.kick());
         // Only builds still being written changed: nothing to publish yet.
         if (!whole && this.signature() === this.lastSignature && !listPending(this.o.config.state).size) continue;
@@ -269,6 +298,11 @@ export class Watcher {
       }
     })();
     await this.running;
+    // Changes that came during this run: the loop looks at them now.
+    if (this.again) {
+      this.again = false;
+      this.kick();
+    }
   }
 
   /** Resolves once no run is in progress (tests). */
@@ -310,7 +344,12 @@ export class Watcher {
     const seen = new Set<string>();
     for (const [id, oc] of outcomes) {
       seen.add(id);
-      if (quiet.has(id) && oc.status === "rejected") continue; // still being written
+      // Still being written: said once it has been left alone for a while (a later run looks again).
+      if (oc.status === "rejected" && (quiet.has(id) || this.young(id))) {
+        this.candidate(path.join(this.o.config.builds, ...id.split("/")));
+        this.after(Math.min(this.stableMs, 100), () => this.kick());
+        continue;
+      }
       const line =
         oc.status === "published"
           ? `published ${id} as ${oc.name} ${oc.version} (${oc.arch}) in ${oc.repository}`
@@ -326,6 +365,18 @@ export class Watcher {
         this.outcomes.delete(id);
         this.o.log(LOG_INFO, `gone ${id}: its folder is no longer in the builds folder`);
       }
+  }
+
+  /** Whether a build folder or an entry in it changed less than stableMs ago. */
+  private young(id: string): boolean {
+    const dir = path.join(this.o.config.builds, ...id.split("/"));
+    const times = [statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0];
+    try {
+      for (const n of readdirSync(dir)) times.push(statSync(path.join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0);
+    } catch {
+      return false;
+    }
+    return Date.now() - Math.max(...times) < this.stableMs;
   }
 
   /** When the next run must re-sign: half of valid_days before the earliest published Valid-Until. */
