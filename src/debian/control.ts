@@ -32,9 +32,12 @@ export function parseParagraphs(text: string, subject?: string): Paragraph[] {
       continue;
     }
     if (line.startsWith("#")) continue;
+    // Checked on the line as written, before trimming could hide a trailing one.
+    const bad = forbiddenChar(line);
     if (line[0] === " " || line[0] === "\t") {
       const last = cur[cur.length - 1];
       if (!last) throw new FormatError(`continuation line without a field: "${line.trim()}"`, subject);
+      if (bad) throw new FormatError(`field ${last[0]} contains the control character ${bad}`, subject);
       last[1] += "\n" + line;
       continue;
     }
@@ -43,14 +46,10 @@ export function parseParagraphs(text: string, subject?: string): Paragraph[] {
     const name = line.slice(0, colon);
     if (!FIELD_NAME.test(name) || name.startsWith("-")) throw new FormatError(`bad field name "${name}"`, subject);
     if (cur.some(([n]) => n.toLowerCase() === name.toLowerCase())) throw new FormatError(`duplicate field ${name}`, subject);
+    if (bad) throw new FormatError(`field ${name} contains the control character ${bad}`, subject);
     cur.push([name, line.slice(colon + 1).trim()]);
   }
   if (cur.length) out.push(cur);
-  for (const p of out)
-    for (const [name, value] of p) {
-      const bad = forbiddenChar(value);
-      if (bad) throw new FormatError(`field ${name} contains the control character ${bad}`, subject);
-    }
   // What is left (comment lines) must not hold them either.
   const bad = forbiddenChar(text);
   if (bad) {
@@ -88,7 +87,7 @@ export function parseControlFile(bytes: Buffer, subject?: string): Paragraph {
   if (bytes.length > MAX_CONTROL_BYTES) throw new FormatError(`the control file is ${bytes.length} bytes; the limit is ${MAX_CONTROL_BYTES} (512 KiB)`, subject);
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     throw new FormatError("the control file is not valid UTF-8", subject);
   }
