@@ -31,9 +31,13 @@ export interface VerifyReport {
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-/** Splits an InRelease as apt does, strictly: header, blank line, text, signature, nothing after. */
+/**
+ * Splits an InRelease as apt does, strictly: header, blank line, text, signature, nothing after.
+ * Trailing white space on a line is not part of a cleartext-signed message (it is removed before
+ * hashing), so it is dropped here, as gpgv and apt ignore it.
+ */
 export function parseInRelease(text: string): { body: string; signature: string } | string {
-  const lines = text.split("\n");
+  const lines = text.split("\n").map((l) => l.replace(/[ \t\r]+$/, ""));
   if (lines[0] !== "-----BEGIN PGP SIGNED MESSAGE-----") return "does not start with -----BEGIN PGP SIGNED MESSAGE-----";
   let i = 1;
   while (i < lines.length && lines[i] !== "") {

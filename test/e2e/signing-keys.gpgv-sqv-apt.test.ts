@@ -129,6 +129,31 @@ describe("two signing keys: gpgv, sqv and apt-get with either key", () => {
     expect(j.signers["apt/dists/debian-12/InRelease"].sort()).toEqual([t.oldFpr, t.nextFpr].sort());
   });
 
+  it("an InRelease whose lines gained trailing white space is accepted by gpgv, apt-get and verify alike; a changed byte by none", async () => {
+    const copy = path.join(t.work, "spaces");
+    must("cp", ["-a", t.out, copy]);
+    const inRelease = path.join(copy, "apt/dists/debian-12/InRelease");
+    const original = readFileSync(inRelease, "utf8");
+    // Cleartext signatures ignore trailing spaces and tabs: a mirror or an editor may add them.
+    writeFileSync(inRelease, original.split("\n").map((l, i) => (l && i % 2 ? `${l} \t ` : l)).join("\n"));
+    const judge = async () => {
+      const g = gpgv(t.old, inRelease).accepted;
+      const v = repogen(["verify", copy, "--apt-keyring", t.old]).status === 0;
+      const server = await serve(path.join(copy, "apt"));
+      try {
+        const apt = new AptRoot(path.join(tmp(), "root"));
+        apt.addSource(server.url, "debian-12", t.old);
+        const u = apt.apt(["update"]);
+        return { gpgv: g, verify: v, apt: u.status === 0 && problems(u).length === 0 };
+      } finally {
+        server.stop();
+      }
+    };
+    expect(await judge()).toEqual({ gpgv: true, verify: true, apt: true });
+    writeFileSync(inRelease, readFileSync(inRelease, "utf8").replace("Label: repogen", "Label: repogeN"));
+    expect(await judge()).toEqual({ gpgv: false, verify: false, apt: false });
+  });
+
   it("signatures are reproducible: the same input and --now give the same InRelease and Release.gpg", () => {
     const again = path.join(t.work, "again");
     const r = repogen(["generate", "--config", t.config, "--now", NOW, "--out", again, "--state", path.join(t.work, "state2")]);
