@@ -82,14 +82,26 @@ export function trixieRoot(): { root: string } | { skip: string } {
   const probe = sh("curl", ["-sfI", "--max-time", "20", "http://deb.debian.org/debian/dists/trixie/InRelease"]);
   if (probe.status !== 0) return { skip: `Debian's archive (deb.debian.org) cannot be reached (curl exit ${probe.status}): no trixie root for apt 3.0` };
   mkdirSync(path.dirname(CACHE), { recursive: true });
-  // Built beside and renamed: test files running at the same time never see half a root.
-  const part = `${CACHE}.${process.pid}.part`;
-  rmSync(part, { recursive: true, force: true });
-  must("mmdebstrap", ["--quiet", "--variant=apt", "--include=ca-certificates", "trixie", part, "http://deb.debian.org/debian"], { timeout: 600_000 });
+  // One test file builds it (the lock is a folder: mkdir is atomic); the others wait for it, bounded.
+  const lock = `${CACHE}.lock`;
   try {
-    renameSync(part, CACHE);
+    mkdirSync(lock);
   } catch {
-    rmSync(part, { recursive: true, force: true }); // another test file finished first
+    const ready = () => existsSync(path.join(CACHE, "usr/bin/sqv"));
+    for (let i = 0; i < 900 && !ready() && existsSync(lock); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+    if (ready()) return { root: CACHE };
+    rmSync(lock, { recursive: true, force: true }); // its builder died: build it here
+    mkdirSync(lock, { recursive: true });
+  }
+  // Built beside and renamed: a test file never sees half a root.
+  const part = `${CACHE}.${process.pid}.part`;
+  try {
+    rmSync(part, { recursive: true, force: true });
+    must("mmdebstrap", ["--quiet", "--variant=apt", "--include=ca-certificates", "trixie", part, "http://deb.debian.org/debian"], { timeout: 600_000 });
+    renameSync(part, CACHE);
+  } finally {
+    rmSync(part, { recursive: true, force: true });
+    rmSync(lock, { recursive: true, force: true });
   }
   return { root: CACHE };
 }
