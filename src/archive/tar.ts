@@ -271,10 +271,6 @@ export class TarParser {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
   }
 
-  /** Whether the end-of-archive block has been seen: what follows is not read. */
-  get ended(): boolean {
-    return this.done;
-  }
 
   get finishedCleanly(): boolean {
     return this.sawEnd || (this.remaining === 0 && this.pad === 0 && this.special === null && this.buf.length === 0);

@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { copyFile, mkdir, writeFile, open } from "node:fs/promises";
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { LIMITS } from "../archive/limits.js";
+import { openRegular } from "../util/regular-file.js";
 import { loadConfig } from "../config.js";
 import { UsageError } from "../errors.js";
 import { parsePlatform } from "../platform.js";
@@ -49,9 +51,8 @@ export async function run(argv: string[]): Promise<number> {
   const made: string[] = [];
   for (const file of positionals) {
     const head = Buffer.alloc(8);
-    const fh = await open(file, "r").catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot open: ${e.code ?? e.message}`, file);
-    });
+    // A regular file, opened without blocking: a FIFO named here would hang the command.
+    const { fh } = await openRegular(file, { cap: LIMITS.file, limit: "file", what: "package file" });
     await fh.read(head, 0, 8, 0);
     await fh.close();
     let name: string;

@@ -1,4 +1,5 @@
-import { open } from "node:fs/promises";
+import { LIMITS } from "../archive/limits.js";
+import { openRegular } from "../util/regular-file.js";
 import { UsageError } from "../errors.js";
 import { readDeb } from "../debian/deb.js";
 import { readPkg } from "../freebsd/pkg.js";
@@ -36,9 +37,8 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError("inspect takes exactly one FILE (see repogen inspect --help)");
   const file = positionals[0]!;
   const head = Buffer.alloc(8);
-  const fh = await open(file, "r").catch((e: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot open: ${e.code ?? e.message}`, file);
-  });
+  // A regular file, opened without blocking: a FIFO named here would hang the command.
+  const { fh } = await openRegular(file, { cap: LIMITS.file, limit: "file", what: "package file" });
   await fh.read(head, 0, 8, 0);
   await fh.close();
   const withFiles = values["no-files"] !== true;
