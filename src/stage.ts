@@ -6,7 +6,7 @@
  */
 import { lstat, readdir, readlink, realpath } from "node:fs/promises";
 import path from "node:path";
-import { UnsafePathError, UsageError } from "./errors.js";
+import { LimitError, UnsafePathError, UsageError } from "./errors.js";
 import type { PackageSpec } from "./spec.js";
 import { LIMITS } from "./archive/limits.js";
 import { openRegular, readRegularFile } from "./util/regular-file.js";
@@ -54,6 +54,7 @@ async function resolveSource(root: string, rel: string, what: string): Promise<s
 
 async function checkLink(root: string, abs: string, rel: string): Promise<string> {
   const target = await readlink(abs);
+  if (Buffer.byteLength(target) > LIMITS.tarName) throw new LimitError("tarName", `symlink "${rel}" has a target longer than ${LIMITS.tarName} bytes`, root);
   if (path.isAbsolute(target) || !inside(root, path.resolve(path.dirname(abs), target)))
     throw new UnsafePathError(`symlink "${rel}" -> "${target}" leaves the staged tree`, root);
   if (/[\x00-\x1f\x7f]/.test(target)) throw new UnsafePathError(`symlink "${rel}" has a control character in its target`, root);
@@ -75,6 +76,9 @@ export async function collectStaged(spec: PackageSpec, rootIn: string): Promise<
   }
   const out = new Map<string, StagedEntry>();
   const add = (e: StagedEntry) => {
+    // The package we write must pass our own reader's limits (and dpkg's PATH_MAX).
+    if (Buffer.byteLength(e.path) > LIMITS.tarName) throw new LimitError("tarName", `"${e.path.slice(0, 100)}…" is longer than ${LIMITS.tarName} bytes`, root);
+    if (out.size >= LIMITS.entries && !out.has(e.path)) throw new LimitError("entries", `the staged tree holds more than ${LIMITS.entries} entries`, root);
     const prev = out.get(e.path);
     if (prev && !(prev.type === "dir" && e.type === "dir")) throw new UsageError(`two [[files]] entries install "${e.path}"`, root);
     out.set(e.path, e);

@@ -13,6 +13,8 @@ import { parseManifest } from "../src/freebsd/manifest.js";
 import { checkFreebsdVersion } from "../src/freebsd/version.js";
 import { CorruptArchiveError, FormatError, LimitError, RepogenError, UnsafePathError } from "../src/errors.js";
 import { readRegularFile, readRegularFileSync } from "../src/util/regular-file.js";
+import { collectStaged, stagedChunks } from "../src/stage.js";
+import type { PackageSpec } from "../src/spec.js";
 import { tmp } from "./helpers.js";
 import {
   compress,
@@ -236,6 +238,24 @@ describe("files that are not regular files", () => {
     writeFileSync(path.join(w, "big"), Buffer.alloc((1 << 20) + 1));
     await expect(readRegularFile(path.join(w, "big"), o)).rejects.toThrow(/larger than 1 MiB \(limit: spec\)/);
     expect((await readRegularFile(path.join(w, "real"), o)).toString()).toBe("x");
+  });
+
+  it("a staged file that became a FIFO after the walk is refused when packaged, not read forever", async () => {
+    const w = tmp();
+    const fifo = path.join(w, "f");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const read = async () => {
+      for await (const c of stagedChunks(fifo, "job/uuid")) void c;
+    };
+    await expect(read()).rejects.toThrow(/staged file is a FIFO, not a regular file/);
+  });
+
+  it("a staged tree past the name or entry limits is refused before it is packaged", async () => {
+    const w = tmp();
+    writeFileSync(path.join(w, "a"), "x");
+    const spec = (dst: string) => ({ files: [{ src: "a", dst, config: false }] }) as unknown as PackageSpec;
+    expect(await collectStaged(spec("/usr/share/a"), w)).toHaveLength(1);
+    await expect(collectStaged(spec("/usr/share/" + "d".repeat(5000)), w)).rejects.toThrow(/longer than 4096 bytes \(limit: tarName\)/);
   });
 
   it("a .deb or .pkg that is a FIFO is refused without blocking", async () => {
