@@ -487,11 +487,13 @@ async function placePool(tree: Tree, chosen: Candidate[], placed: string[]) {
  * their changelog.
  */
 async function placeExtras(tree: Tree, chosen: Candidate[], live: Set<string>, placed: string[]): Promise<void> {
-  for (const cand of chosen) {
-    if (cand.pkg.changelog) live.add(cand.pkg.changelog);
-    // Taken back with the pool files if the run fails before the indexes are live.
-    for (const x of cand.extras ?? []) if (!(await tree.exists(x.path)) && (await tree.put(x.path, await readFile(x.file)))) placed.push(x.path);
-  }
+  for (const cand of chosen) if (cand.pkg.changelog) live.add(cand.pkg.changelog);
+  // Of binaries sharing a file, the one in a folder of its own name goes first (jq's changelog for jq
+  // and libjq1: the source's own binary); the others find the path taken.
+  const own = (c: Candidate, p: string) => (path.posix.basename(path.posix.dirname(p)) === c.pkg.name ? 0 : 1);
+  const extras = chosen.flatMap((c) => (c.extras ?? []).map((x) => ({ x, rank: own(c, x.path) }))).sort((a, b) => a.rank - b.rank);
+  // Taken back with the pool files if the run fails before the indexes are live.
+  for (const { x } of extras) if (!(await tree.exists(x.path)) && (await tree.put(x.path, await readFile(x.file)))) placed.push(x.path);
 }
 
 /** What clients need to check the signatures: public keys and source snippets (published in stage 1). */

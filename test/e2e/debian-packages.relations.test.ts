@@ -3,9 +3,10 @@
 // apt_pkg judges it; imported with --versioning build, generate names the relation the rewrite broke,
 // and apt_pkg agrees that it is broken.
 import { describe, expect, it, beforeAll } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { must, repogen, tmp } from "../helpers.js";
+import { must, repogen, sh, tmp } from "../helpers.js";
+import { AptRoot, problems, serve } from "../apt-helpers.js";
 import { debianPackages } from "../support/debian-packages.js";
 
 const NOW = "2026-11-20T10:00:00Z";
@@ -88,4 +89,47 @@ describe("real Debian packages: relations inside the suite", () => {
     const jq = warnings.find((w) => w.includes(" Depends: ") && w.startsWith("warning: apt debian-12: jq "))!;
     expect(jq).toMatch(/\(jq\/[0-9a-f-]{36}\) Depends: .*libjq1 \(= 1\.6-2\.1\+deb12u\d+\).*but libjq1 1\.6-2\.1\+deb12u\d+ is published as 1\.6-2\.1\+deb12u\d+\+b20261120100000\.[0-9a-f]{64} \(libjq1\/[0-9a-f-]{36}, "versioning": "build"\)/);
   });
+
+  it("each package's changelog is where apt-get changelog --print-uris looks, and is the package's own", async () => {
+    const builds = path.join(work, "builds-cl");
+    const out = path.join(work, "out-cl");
+    mkdirSync(out, { recursive: true });
+    const i = repogen(["import", ...debs.values(), "--platform", "debian-12", "--builds", builds, "--now", NOW]);
+    expect(i.status, i.stderr).toBe(0);
+    const server = await serve(out);
+    try {
+      const cfg = path.join(work, "cl.toml");
+      writeFileSync(cfg, `builds = "builds-cl"\noutput = "out-cl"\nkeys = "keys"\nstate = "state-cl"\nbase_url = "${server.url}"\n`);
+      const g = repogen(["generate", "--config", cfg, "--now", NOW]);
+      expect(g.status, g.stderr).toBe(0);
+      const apt = new AptRoot(path.join(work, "root-cl"));
+      apt.addSource(`${server.url}/apt`, "debian-12", path.join(out, "apt/archive-keyring.gpg"));
+      const u = apt.apt(["update"]);
+      expect(problems(u)).toEqual([]);
+      for (const [name, file] of debs) {
+        const uris = apt.apt(["changelog", "--print-uris", name]);
+        expect(uris.status, uris.stderr).toBe(0);
+        const url = /^'([^']+)'/.exec(uris.stdout.trim())?.[1];
+        expect(url, name).toBeDefined();
+        expect(url!.startsWith(`${server.url}/apt/changelogs/main/`), url).toBe(true);
+        const rel = decodeURIComponent(url!.slice(server.url.length + 1));
+        expect(existsSync(path.join(out, rel)), `${name}: ${rel}`).toBe(true);
+        // the changelog.Debian.gz (else changelog.gz, a native package) of the binary named after the
+        // source when it is published (jq's for libjq1), else the package's own
+        const source = path.posix.basename(path.posix.dirname(rel));
+        const from = debs.has(source) ? source : name;
+        const doc = `./usr/share/doc/${from}`;
+        const own = sh("sh", ["-c", `F="${debs.get(from)}"; (dpkg-deb --fsys-tarfile "$F" | tar -xO ${doc}/changelog.Debian.gz 2>/dev/null || dpkg-deb --fsys-tarfile "$F" | tar -xO ${doc}/changelog.gz) | gzip -dc`]).stdout;
+        expect(own.length, from).toBeGreaterThan(0);
+        expect(readFileSync(path.join(out, rel), "utf8"), name).toBe(own);
+        const text = own;
+        // apt itself fetches and prints it
+        const c = apt.apt(["-qq", "changelog", name]);
+        expect(c.status, `${name}: ${c.stderr}`).toBe(0);
+        expect(c.stdout, name).toBe(text);
+      }
+    } finally {
+      server.stop();
+    }
+  }, 300_000);
 });
