@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
-import { folderSource, httpSource } from "../verify/source.js";
+import { DEFAULT_LIMITS, folderSource, httpSource } from "../verify/source.js";
 import { verifyTree } from "../verify/verify.js";
 import { clock } from "./generate.js";
 import { io, parse, str } from "./args.js";
@@ -21,7 +21,15 @@ Options:
                        signed are printed after the summary, "signers" in --json)
   --deep               hash every pool file too
   --now ISO8601        the clock to check Valid-Until against (default: now)
+  --timeout SECONDS    over http, the most one request may take (default ${DEFAULT_LIMITS.requestMs / 1000})
+  --max-time SECONDS   over http, the most the whole check may take (default ${DEFAULT_LIMITS.totalMs / 1000})
   --json               {"ok": …, "problems": […], …} on stdout
+
+Every read is bounded: nothing outside TARGET is read (a name with "..", an absolute name, or in a
+folder a symlink out of it, is refused and reported), and each kind of file has a size cap
+(InRelease, Release, Release.gpg 16 MiB; keys, snippets, meta.conf, index.html 4 MiB; index files
+and catalogues 1 GiB; a pool file no more than its index says). A time-out or a cap ends the check
+with one line.
 
 Example:
   repogen verify https://packages.example.org --apt-keyring /etc/apt/keyrings/example.gpg --deep
@@ -33,6 +41,8 @@ export async function run(argv: string[]): Promise<number> {
     "pkg-pubkey": { type: "string" },
     deep: { type: "boolean" },
     now: { type: "string" },
+    timeout: { type: "string" },
+    "max-time": { type: "string" },
   });
   if (values.help) {
     process.stdout.write(HELP);
@@ -41,7 +51,14 @@ export async function run(argv: string[]): Promise<number> {
   const o = io(values);
   if (positionals.length !== 1) throw new UsageError("verify takes exactly one TARGET (see repogen verify --help)");
   const target = positionals[0]!;
-  const src = /^https?:\/\//.test(target) ? httpSource(target) : folderSource(target);
+  const seconds = (k: string, dflt: number) => {
+    const v = str(values[k]);
+    if (v === undefined) return dflt;
+    if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new UsageError(`--${k} "${v}" is not a positive number of seconds`);
+    return Math.round(Number(v) * 1000);
+  };
+  const limits = { requestMs: seconds("timeout", DEFAULT_LIMITS.requestMs), totalMs: seconds("max-time", DEFAULT_LIMITS.totalMs) };
+  const src = /^https?:\/\//.test(target) ? httpSource(target, limits) : folderSource(target);
   const readOpt = async (k: string) => {
     const f = str(values[k]);
     if (f === undefined) return undefined;

@@ -11,8 +11,9 @@ import { releaseSha256List } from "../debian/repository.js";
 import { MARKER } from "../publish/retention.js";
 import { verifyCatalogue, fingerprint } from "../signing/rsa.js";
 import { createHash } from "node:crypto";
-import type { TreeSource } from "./source.js";
+import { FetchError, unsafeName, type TreeSource } from "./source.js";
 import { accepted, checkSignatures, failure, readKeyring } from "./signatures.js";
+import { UnsafePathError, errorLine } from "../errors.js";
 
 export interface VerifyOptions {
   aptKeyring?: Buffer;
@@ -30,6 +31,14 @@ export interface VerifyReport {
 }
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+/**
+ * The text a cleartext signature covers (RFC 4880 §7.1, as gpgv reads it): trailing spaces and tabs
+ * (and a CR) of every line are not part of it, so a line may carry them and still verify.
+ */
+export function canonicalText(text: string): string {
+  return text.replace(/[ \t\r]+$/gm, "");
+}
 
 /**
  * Splits an InRelease as apt does, strictly: header, blank line, text, signature, nothing after.
@@ -80,10 +89,12 @@ async function verifySuite(src: TreeSource, suite: string, keys: openpgp.Key[], 
   if (!inrel) return void p("InRelease: missing");
   const parsed = parseInRelease(inrel.toString("utf8"));
   if (typeof parsed === "string") return void p(`InRelease: ${parsed}`);
-  const body = parsed.body.endsWith("\n") ? parsed.body : parsed.body + "\n";
+  // What the signature covers, and what apt reads: every line without its trailing whitespace.
+  const signed = canonicalText(parsed.body);
+  const body = signed.endsWith("\n") ? signed : signed + "\n";
   const untilText = releaseField(body, "Valid-Until");
   const untilDate = untilText === undefined ? undefined : new Date(Date.parse(untilText.replace(/ UTC$/, " GMT")));
-  const sigs = await checkSignatures({ text: parsed.body.replace(/\n$/, "") }, parsed.signature, keys, o.now, untilDate);
+  const sigs = await checkSignatures({ text: signed.replace(/\n$/, "") }, parsed.signature, keys, o.now, untilDate);
   const bad = failure(sigs);
   if (bad) return void p(`InRelease: signature does not verify (${bad})`);
   r.signers[`${base}/InRelease`] = sigs.good;
@@ -112,18 +123,30 @@ async function verifySuite(src: TreeSource, suite: string, keys: openpgp.Key[], 
   const relGpg = await src.get(`${base}/Release.gpg`);
   if (!rel) p("Release: missing");
   if (!relGpg) p("Release.gpg: missing");
-  if (rel && !(rel.toString("utf8") === body || announced("Release", rel))) p("Release: differs from the text InRelease signs");
+  if (rel && !(canonicalText(rel.toString("utf8")) === body || announced("Release", rel))) p("Release: differs from the text InRelease signs");
   if (rel && relGpg) {
     const gpgSigs = await checkSignatures({ binary: rel }, relGpg.toString("utf8"), keys, o.now);
     const gpgOk = accepted(gpgSigs);
     if (gpgOk) r.signers[`${base}/Release.gpg`] = gpgSigs.good;
     const gpgOld = !gpgOk && accepted(await checkSignatures({ binary: Buffer.from(body) }, relGpg.toString("utf8"), keys, o.now));
-    if (!gpgOk && !(gpgOld && announced("Release", rel)) && !(announced("Release.gpg", relGpg) && rel.toString("utf8") === body))
+    if (!gpgOk && !(gpgOld && announced("Release", rel)) && !(announced("Release.gpg", relGpg) && canonicalText(rel.toString("utf8")) === body))
       p("Release.gpg: signature does not verify Release");
   }
   let packagesText: Map<string, string> = new Map();
-  const listedPaths = new Set(listed.map((f) => f.path));
-  for (const f of listed) {
+  const safe = listed.filter((f) => {
+    const why = unsafeName(f.path) ?? (/^[0-9a-f]{64}$/.test(f.hex) ? null : "a digest that is not 64 hex digits");
+    if (why) p(`InRelease: lists "${f.path}", which holds ${why}; not read`);
+    return !why;
+  });
+  // Index files by name and by hash; the by-hash copies may all be absent (a mirror made by
+  // debmirror or apt-mirror copies index files by name only): that is one warning, not a problem.
+  const present = new Set<string>();
+  const noByHash: Array<{ path: string; hex: string }> = [];
+  const missing: string[] = [];
+  let byHashSeen = 0;
+  const found: Array<{ f: (typeof safe)[number]; b: Buffer | null; canon: Buffer | null }> = [];
+  const listedPaths = new Set(safe.map((f) => f.path));
+  for (const f of safe) {
     // The uncompressed Contents is listed beside its .gz for apt-file and served by no one (as in
     // Debian's archive); only a copy that is there must match.
     const unserved = /(^|\/)Contents-[^/.]+$/.test(f.path) && (listedPaths.has(`${f.path}.gz`) || listedPaths.has(`${f.path}.xz`));
@@ -133,13 +156,21 @@ async function verifySuite(src: TreeSource, suite: string, keys: openpgp.Key[], 
       continue;
     }
     const dir = f.path.includes("/") ? f.path.slice(0, f.path.lastIndexOf("/")) : "";
-    const byHash = `${base}/${dir ? dir + "/" : ""}by-hash/SHA256/${f.hex}`;
-    const b = await src.get(byHash);
-    if (!b) p(`${f.path}: by-hash copy ${f.hex} missing`);
-    else if (b.length !== f.size || sha256(b) !== f.hex) p(`${f.path}: by-hash copy does not match its name or size`);
+    const b = await src.get(`${base}/${dir ? dir + "/" : ""}by-hash/SHA256/${f.hex}`);
     const canon = await src.get(`${base}/${f.path}`);
+    if (b) byHashSeen++;
+    if (b || canon) present.add(f.path);
+    found.push({ f, b, canon });
+  }
+  const compressedAway = (name: string) => name.replace(/\.(gz|xz|bz2|lzma|zst)$/, "");
+  const hasSibling = (name: string) => [...present].some((x) => x !== name && compressedAway(x) === compressedAway(name));
+  for (const { f, b, canon } of found) {
+    if (b && (b.length !== f.size || sha256(b) !== f.hex)) p(`${f.path}: by-hash copy does not match its name or size`);
     if (canon && (canon.length !== f.size || sha256(canon) !== f.hex) && !announced(f.path, canon)) p(`${f.path}: does not match InRelease (size or SHA256)`);
-    if (!canon && !f.path.endsWith("/Packages") && !b) p(`${f.path}: missing`);
+    // Release may list forms that are not there (the uncompressed Packages, Contents-ARCH for
+    // apt-file), as Debian's does: fine while another form of the same index is.
+    if (!canon && !b && !hasSibling(f.path)) missing.push(f.path);
+    if (canon && !b) noByHash.push(f);
     const good = b && sha256(b) === f.hex ? b : canon && sha256(canon) === f.hex ? canon : null;
     if (good && /\/Packages(\.gz|\.xz)?$/.test(f.path)) {
       const arch = f.path.replace(/\/Packages(\.gz|\.xz)?$/, "");
@@ -152,6 +183,15 @@ async function verifySuite(src: TreeSource, suite: string, keys: openpgp.Key[], 
       }
     }
   }
+  const mirror = noByHash.length > 0 && byHashSeen === 0;
+  // Such mirrors also leave out Contents unless told otherwise (debmirror --getcontents).
+  const leftOut = mirror ? missing.filter((n) => /(^|\/)Contents-[^/]+$/.test(n)) : [];
+  for (const n of missing) if (!leftOut.includes(n)) p(`${n}: missing`);
+  if (mirror)
+    r.warnings.push(
+      `warning: ${base}: no by-hash copies${leftOut.length ? ` and no ${leftOut.join(", ")}` : ""} (a mirror that copies index files by name, as debmirror and apt-mirror do): the indexes were checked by name`,
+    );
+  else for (const n of noByHash) p(`${n.path}: by-hash copy ${n.hex} missing`);
   for (const [arch, text] of packagesText) {
     let paras;
     try {
@@ -168,13 +208,18 @@ async function verifySuite(src: TreeSource, suite: string, keys: openpgp.Key[], 
         p(`${arch}/Packages: ${get(para, "Package") ?? "a paragraph"} lacks Filename, Size or SHA256`);
         continue;
       }
+      const why = unsafeName(filename);
+      if (why) {
+        r.problems.push(`${base}/${arch}/Packages: ${get(para, "Package") ?? "a paragraph"} has Filename "${filename}", which holds ${why}; not read`);
+        continue;
+      }
       const poolRel = `apt/${filename}`;
       if (checkedPool.has(poolRel)) continue;
       checkedPool.add(poolRel);
       const have = await src.size(poolRel);
       if (have === null) r.problems.push(`${poolRel}: missing (named by ${base}/${arch}/Packages)`);
       else if (have !== size) r.problems.push(`${poolRel}: size ${have}, Packages says ${size}`);
-      else if (o.deep && (await src.sha256(poolRel)) !== hex) r.problems.push(`${poolRel}: SHA256 differs from Packages`);
+      else if (o.deep && (await src.sha256(poolRel, size)) !== hex) r.problems.push(`${poolRel}: SHA256 differs from Packages`);
     }
   }
 }
@@ -243,21 +288,57 @@ async function verifyAbi(src: TreeSource, abi: string, pub: string | undefined, 
     }
     const here = new Set<string>();
     for (const pk of pkgs) {
-      const rel = `${base}/${String(pk.repopath ?? pk.path)}`;
+      const name = String(pk.repopath ?? pk.path);
+      const why = unsafeName(name);
+      if (why) {
+        p(`${archive}: names the package file "${name}", which holds ${why}; not read`);
+        continue;
+      }
+      const rel = `${base}/${name}`;
       here.add(rel);
       if (names?.has(rel)) continue;
       const size = await src.size(rel);
       if (size === null) r.problems.push(`${rel}: missing (named by ${base}/${archive})`);
       else if (size !== pk.pkgsize) r.problems.push(`${rel}: size ${size}, the catalogue says ${String(pk.pkgsize)}`);
-      else if (o.deep && (await src.sha256(rel)) !== pk.sum) r.problems.push(`${rel}: SHA-256 differs from the catalogue`);
+      else if (o.deep && (await src.sha256(rel, size)) !== pk.sum) r.problems.push(`${rel}: SHA-256 differs from the catalogue`);
       r.checked.poolFiles++;
     }
     names = names ?? here;
   }
 }
 
-export async function verifyTree(src: TreeSource, o: VerifyOptions): Promise<VerifyReport> {
+/**
+ * A source whose refused names (a symlink out of a folder tree) become one problem line each and
+ * read as absent; a transport failure (time-out, size cap) stops the whole check.
+ */
+function guarded(src: TreeSource, r: VerifyReport): TreeSource {
+  const refuse = (e: unknown): null => {
+    if (!(e instanceof UnsafePathError)) throw e;
+    const line = e.line();
+    if (!r.problems.includes(line)) r.problems.push(line);
+    return null;
+  };
+  return {
+    describe: src.describe,
+    get: (rel) => src.get(rel).catch(refuse),
+    size: (rel) => src.size(rel).catch(refuse),
+    sha256: (rel, expect) => src.sha256(rel, expect).catch(refuse),
+    list: (rel) => src.list(rel).catch(refuse),
+  };
+}
+
+export async function verifyTree(source: TreeSource, o: VerifyOptions): Promise<VerifyReport> {
   const r: VerifyReport = { problems: [], warnings: [], checked: { suites: [], abis: [], poolFiles: 0 }, signers: {} };
+  try {
+    await verifyAll(guarded(source, r), o, r);
+  } catch (e) {
+    if (!(e instanceof FetchError)) throw e;
+    r.problems.push(errorLine(e));
+  }
+  return r;
+}
+
+async function verifyAll(src: TreeSource, o: VerifyOptions, r: VerifyReport): Promise<void> {
   let suites = await src.list("apt/dists");
   let abis = (await src.list("pkg"))?.filter((n) => n.startsWith("FreeBSD:")) ?? null;
   if (suites === null || abis === null) {
@@ -294,5 +375,4 @@ export async function verifyTree(src: TreeSource, o: VerifyOptions): Promise<Ver
     for (const a of abis) await verifyAbi(src, a, pub, o, r);
     r.checked.abis = abis;
   }
-  return r;
 }
