@@ -3,13 +3,15 @@
  * never asks which family it holds.
  */
 import { constants } from "node:fs";
-import { copyFile, mkdir } from "node:fs/promises";
+import { copyFile, mkdir, open } from "node:fs/promises";
 import path from "node:path";
 import type { Build } from "./builds/scan.js";
 import { readSpec, type PackageSpec } from "./spec.js";
 import type { Config } from "./config.js";
 import type { CachedPackage } from "./publish/state.js";
 import { FormatError } from "./errors.js";
+import { openRegular } from "./util/regular-file.js";
+import { LIMITS } from "./archive/limits.js";
 
 export interface PrepareContext {
   config: Config;
@@ -84,6 +86,40 @@ export async function workDirOf(ctx: PrepareContext, build: Build): Promise<stri
   return dir;
 }
 
+/**
+ * Copies a build's file that is opened as a regular file (never blocking on a FIFO swapped in, never
+ * following a symlink): cloned where the file system can (Linux names the open file as
+ * /proc/self/fd/N, so the clone is of the very file checked), else copied from the descriptor.
+ */
+async function copyChecked(source: string, dest: string): Promise<void> {
+  const { fh } = await openRegular(source, { cap: LIMITS.file, limit: "file", what: "main binary" });
+  try {
+    const byFd = `/proc/self/fd/${fh.fd}`;
+    try {
+      await copyFile(byFd, dest, constants.COPYFILE_FICLONE);
+      return;
+    } catch {
+      // no /proc (not Linux): copy from the open descriptor below
+    }
+    const out = await open(dest, "w");
+    try {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      let n = 0;
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+        if (bytesRead === 0) break;
+        n += bytesRead;
+        if (n > LIMITS.file) throw new FormatError(`the main binary grew past its size cap while it was copied`, source);
+        await out.write(buf.subarray(0, bytesRead));
+      }
+    } finally {
+      await out.close();
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Where the checked copy of a ready package's file is kept in the work folder. */
 export function deliveredPath(work: string, build: Build): string {
   return path.join(work, build.job, build.uuid, "delivered", path.basename(build.main));
@@ -113,7 +149,7 @@ export async function mainBinary(
   if (build.kind !== "tree") {
     const file = deliveredPath(ctx.work, build);
     await mkdir(path.dirname(file), { recursive: true });
-    await copyFile(build.main, file, constants.COPYFILE_FICLONE);
+    await copyChecked(build.main, file);
     const sha256 = await ctx.hash(file);
     if (sha256 !== build.mainSha256)
       throw new FormatError(`the main binary changed after its SHA-256 was checked (now ${sha256}, build.json says ${build.mainSha256}); nothing of it is published`);

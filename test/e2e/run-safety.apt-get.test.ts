@@ -254,6 +254,14 @@ describe("what is published is what was checked", () => {
     const r2 = repogen(gen(s2), { env: { ...process.env, REPOGEN_TEST_HOOK_AFTER_SCAN: hook2 } });
     expect(r2.status, r2.stderr).toBe(3);
     expect(r2.stderr).toMatch(/the main binary changed after its SHA-256 was checked/);
+    // and a FIFO swapped in is refused at once, not waited on
+    const s3 = setup();
+    const a3 = deb(path.join(s3.work, "debs"), "fifo", "F\n");
+    const d3 = readyBuild(s3.builds, { job: "fifo", uuid: "1", start: "2026-11-20T10:00:00Z" }, a3);
+    const t3 = path.join(d3, path.basename(a3));
+    const r3 = repogen(gen(s3), { env: { ...process.env, REPOGEN_TEST_HOOK_AFTER_SCAN: `rm '${t3}' && mkfifo '${t3}'` }, timeout: 120_000 });
+    expect(r3.status, r3.stderr).toBe(3);
+    expect(r3.stderr).toMatch(/main binary is a FIFO, not a regular file/);
   });
 
   it("a pool file never shares an inode with a build's file: changing the build's file later changes nothing published", async () => {
