@@ -14,7 +14,7 @@ import { failAfter, hookAfterScan } from "./util/failpoint.js";
 import { deliveredPath, type Family, type RepoFile, type SiteContext } from "./family.js";
 import { acquireLock } from "./publish/lock.js";
 import { listPending, settlePending, type BuildOutcome } from "./publish/pending.js";
-import { State, type CachedPackage } from "./publish/state.js";
+import { State, type CachedPackage } from "./state/state.js";
 import { Tree } from "./publish/tree.js";
 import { mapLimit, PARALLEL } from "./util/concurrency.js";
 import { collectGarbage } from "./util/memory.js";
@@ -79,6 +79,8 @@ interface Candidate {
   produced: string | null;
   move: boolean;
   extras?: Array<{ path: string; file: string }>;
+  /** Set when the package came from the cache: its state row, to make it again if its pool file is gone. */
+  redo?: { id: string; key: string };
 }
 
 /** Per repository and package name and arch, the newest keep_versions distinct binaries. */
@@ -112,6 +114,63 @@ export function select(cands: Candidate[], keep: number): { chosen: Candidate[];
     chosen.push(...distinct.slice(0, keep));
   }
   return { chosen, rejected };
+}
+
+/**
+ * The builds whose packages are read: with `versioning = "build"` a newer build of the same job,
+ * platform and arch always has the newer version (its build time is in it), so of each such group only
+ * the `keep` newest distinct binaries (by the main binary's SHA-256 in build.json; the same binary
+ * delivered again counts from its first build) can be published, and the older builds are not read at
+ * all, unless one of the newer is rejected (`more`). With "as-is" versions, any build may hold the
+ * highest version: every build is read.
+ */
+export function preselect(
+  builds: Build[],
+  keep: number,
+  versioning: string,
+): { first: Build[]; more: (outcome: Map<Build, Candidate | Rejection>) => Build[] } {
+  const first: Build[] = [];
+  const groups = new Map<string, Build[]>();
+  for (const b of builds) {
+    const v = (b as { versioning?: string }).versioning ?? versioning;
+    if (v !== "build") {
+      first.push(b);
+      continue;
+    }
+    const k = `${b.platform.platform}\0${b.job}\0${b.arch}`;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(b);
+  }
+  // Each group newest first, one build per distinct binary.
+  const lists: Build[][] = [];
+  for (const g of groups.values()) {
+    g.sort((a, b) => a.start.getTime() - b.start.getTime() || (a.uuid < b.uuid ? -1 : 1));
+    const seen = new Map<string, Build>();
+    for (const b of g) {
+      const sha = b.mainSha256 ?? `tree:${b.uuid}`;
+      if (!seen.has(sha)) seen.set(sha, b);
+    }
+    const list = [...seen.values()].reverse();
+    lists.push(list);
+    first.push(...list.slice(0, keep));
+  }
+  const more = (outcome: Map<Build, Candidate | Rejection>) => {
+    const next: Build[] = [];
+    for (const list of lists) {
+      let accepted = 0;
+      let read = 0;
+      for (const b of list) {
+        const o = outcome.get(b);
+        if (!o) break;
+        read++;
+        if (!("reason" in o)) accepted++;
+      }
+      next.push(...list.slice(read, read + Math.max(0, keep - accepted)));
+    }
+    return next;
+  };
+  return { first, more };
 }
 
 function keyringName(origin: string): string {
@@ -296,12 +355,13 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
     o.signal?.throwIfAborted();
     book.collect();
     const sel = select(packaged.candidates, c.keepVersions);
+    await book.timed("repack", () => ensurePool(o, state, sel.chosen, work));
     const site = { config: c, now: o.now, readPublished: (rel: string) => tree.read(rel) };
     const indexed = await book.timed("index", () =>
       index(tree, sel.chosen, site, book, () => {
-        // The caches are final once the pool is placed: written while xz works on the indexes. Not in
-        // a large run, where serialising them beside the indexes would make the run's peak memory.
-        if (o.dryRun || book.large) return;
+        // The caches are final once the pool is placed: written while xz works on the indexes (only
+        // what this run learnt is written).
+        if (o.dryRun) return;
         saving = state.saveCaches();
         saving.catch(() => undefined);
       }),
@@ -382,54 +442,74 @@ async function openWork(stateDir: string, work: string): Promise<void> {
   await mkdir(work, { recursive: true });
 }
 
-/** Stage package: each build's package, from the cache when its pool file is still there, else prepared. */
+/**
+ * Stage package: the package of each build that can be published (see preselect), from the cache or
+ * prepared. A build's result is cached by its folder and a key of what it was made from, whether or not
+ * its pool file is still there (`ensurePool` checks that for what gets published).
+ */
 async function packageBuilds(o: GenerateOptions, state: State, builds: Build[], work: string, book: RunBook): Promise<{ candidates: Candidate[]; rejected: Rejection[] }> {
   const c = o.config;
-  const keyed = await mapLimit(builds, PARALLEL, async (b) => {
+  const pre = preselect(builds, c.keepVersions, c.versioning);
+  const ctx = { config: c, work, hash: (f: string) => hashWithCache(f, undefined) };
+  let done = 0;
+  let total = pre.first.length;
+  const readOne = async (b: Build): Promise<Candidate | Rejection> => {
     const family = o.families[b.platform.family];
     try {
       // Opened as a regular file of at most LIMITS.spec bytes: a FIFO here would hang the run.
       const specSha = b.spec ? createHash("sha256").update(await readRegularFile(b.spec, SPEC_FILE)).digest("hex") : "";
       // A build's own versioning is part of the key only when it has one: older keys stay valid.
       const key = `${buildKey(b)}:${b.mainSha256 ?? specSha}:${family.cacheSalt(c)}:${b.platform.platform}:${b.arch}${b.versioning ? `:v=${b.versioning}` : ""}`;
-      let cached = state.getPackage(key);
-      if (cached) {
-        // The cache only counts while its pool file is still there (the tree may have been wiped).
-        const st = statSync(path.join(c.output, cached.pool), { throwIfNoEntry: false });
-        if (!st || st.size !== cached.size) cached = undefined;
-        else if (cached.changelog && !statSync(path.join(c.output, cached.changelog), { throwIfNoEntry: false })) cached = undefined;
-      }
-      return { b, family, key, cached };
-    } catch (e) {
-      return { b, family, error: e };
-    }
-  });
-  const ctx = { config: c, work, hash: (f: string) => hashWithCache(f, undefined) };
-  let done = 0;
-  const prepared = await mapLimit(keyed, PARALLEL, async (k): Promise<Candidate | Rejection> => {
-    const { b, family } = k;
-    try {
-      if ("error" in k) throw k.error;
-      const prep = await family.prepare(b, ctx, k.cached);
-      state.setPackage(k.key, prep.pkg);
-      return { build: b, family, repo: family.repositoryOf(b, prep.pkg), ...prep };
+      const id = path.resolve(b.dir);
+      const cached = state.getPackage(id, key);
+      const prep = await family.prepare(b, ctx, cached);
+      if (!cached) state.setPackage(id, key, prep.pkg);
+      return { build: b, family, repo: family.repositoryOf(b, prep.pkg), ...prep, redo: cached ? { id, key } : undefined };
     } catch (e) {
       // Errors about the checked copy name the build's own file, which is what the operator knows.
       return { dir: b.dir, reason: b.kind === "tree" ? errorLine(e) : errorLine(e).split(deliveredPath(work, b)).join(b.main) };
     } finally {
       done++; // not inside progress?.(): optional chaining would skip the increment too
-      book.progress?.(done, builds.length, "packaging");
+      book.progress?.(done, total, "packaging");
       // Packaging thousands of builds leaves garbage faster than V8 collects it by default.
       if (done % 2500 === 0) book.collect();
     }
-  });
+  };
+  const outcome = new Map<Build, Candidate | Rejection>();
+  let wave = pre.first;
+  while (wave.length) {
+    const got = await mapLimit(wave, PARALLEL, readOne);
+    for (const [i, b] of wave.entries()) outcome.set(b, got[i]!);
+    // A group whose newest builds were rejected falls back on older ones, as far as needed.
+    wave = pre.more(outcome);
+    total += wave.length;
+  }
   const candidates: Candidate[] = [];
   const rejected: Rejection[] = [];
-  for (const p of prepared) {
+  for (const b of builds) {
+    const p = outcome.get(b);
+    if (!p) continue;
     if ("reason" in p) rejected.push(p);
     else candidates.push(p);
   }
   return { candidates, rejected };
+}
+
+/**
+ * A cached package that is published needs its pool file: if that is gone (a wiped tree), the package
+ * is made again from its build.
+ */
+async function ensurePool(o: GenerateOptions, state: State, chosen: Candidate[], work: string): Promise<void> {
+  const ctx = { config: o.config, work, hash: (f: string) => hashWithCache(f, undefined) };
+  await mapLimit(chosen, PARALLEL, async (cand) => {
+    if (!cand.redo) return;
+    const st = statSync(path.join(o.config.output, cand.pkg.pool), { throwIfNoEntry: false });
+    const changelogThere = !cand.pkg.changelog || statSync(path.join(o.config.output, cand.pkg.changelog), { throwIfNoEntry: false });
+    if (st && st.size === cand.pkg.size && changelogThere) return;
+    const prep = await cand.family.prepare(cand.build, ctx, undefined);
+    state.setPackage(cand.redo.id, cand.redo.key, prep.pkg);
+    Object.assign(cand, prep);
+  });
 }
 
 interface Indexed extends Awaited<ReturnType<typeof buildIndexes>> {

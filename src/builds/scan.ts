@@ -58,6 +58,40 @@ export interface HashCache {
    */
   text?(file: string, key: string): string | undefined;
   setText?(file: string, key: string, text: string): void;
+  /**
+   * Optional: what a job folder held when its stat key was `key`, so that the build folders of a
+   * job folder that did not change are not looked at again (see scanBuilds).
+   */
+  jobRecord?(dir: string, key: string): string | undefined;
+  previousJobRecord?(dir: string): string | undefined;
+  setJobRecord?(dir: string, key: string, record: string): void;
+  recordedJobs?(buildsDir: string): string[];
+  forgetJob?(dir: string): void;
+  forgetBuild?(dir: string): void;
+}
+
+/** One build folder's outcome as a job record keeps it. */
+type Outcome = Build | "failed" | Rejection | null;
+
+/** A job folder's record: its build folders' outcomes, in listing order. */
+interface JobRecord {
+  v: 1;
+  builds: Array<[uuid: string, outcome: Outcome]>;
+}
+
+function encodeRecord(r: JobRecord): string {
+  return JSON.stringify(r);
+}
+
+function decodeRecord(text: string): JobRecord | null {
+  try {
+    const r = JSON.parse(text) as JobRecord;
+    if (r.v !== 1 || !Array.isArray(r.builds)) return null;
+    for (const [, o] of r.builds) if (o && typeof o === "object" && "start" in o) o.start = new Date(o.start as unknown as string);
+    return r;
+  } catch {
+    return null;
+  }
 }
 
 function statKey(st: Stats): string {
@@ -255,10 +289,19 @@ async function readBuild(dir: string, realDir: string, jobFolder: string, uuidFo
   return { ...base, kind, mainSha256: sha };
 }
 
+/**
+ * Lists the builds. A job folder's mtime changes whenever a build folder is added to it, removed or
+ * renamed, so a job folder whose stat key is the one recorded needs no look inside: its builds are
+ * the recorded ones. Builds are written once (CONTRACT "Builds"); a rejected build is looked at again
+ * on every run, since it may have been a folder still being written.
+ */
 export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<ScanResult> {
   const res: ScanResult = { builds: [], rejections: [], failed: [] };
   let jobs: Entry[];
+  let listingChanged = true;
   try {
+    const key = cache?.text ? statKey(statSync(buildsDir)) : "";
+    listingChanged = !cache?.text || cache.text(`${buildsDir}\0kinds`, key) === undefined;
     jobs = listDir(buildsDir, cache);
   } catch (e) {
     // A builds folder that is not there is a configuration mistake, not an empty repository.
@@ -266,14 +309,50 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
   }
   // Job and build folders are checked not to be symlinks, so their real paths follow from this one.
   const realBuilds = realpathSync.native(buildsDir);
+  const records = cache?.jobRecord && cache.setJobRecord ? cache : undefined;
+  const absBuilds = path.resolve(buildsDir);
+  const seenJobs = new Set<string>();
+  // Per job folder: its outcomes, either recorded or to be read (index into `dirs`).
+  const perJob: Array<{ id: string; key: string; jobDir: string; fresh: boolean; slots: Array<[string, number | Outcome]> }> = [];
   const dirs: Array<{ dir: string; job: string; uuid: string; real: boolean | "symlink" }> = [];
   for (const j of jobs) {
     if (j.name.startsWith(".") || isRealDir(buildsDir, j) !== true) continue;
     const jobDir = path.join(buildsDir, j.name);
-    for (const u of listDir(jobDir, cache))
-      if (!u.name.startsWith(".")) dirs.push({ dir: path.join(jobDir, u.name), job: j.name, uuid: u.name, real: isRealDir(jobDir, u) });
+    const id = path.join(absBuilds, j.name);
+    seenJobs.add(id);
+    let key = "";
+    if (records) {
+      key = statKey(lstatSync(jobDir));
+      const hit = records.jobRecord!(id, key);
+      const rec = hit === undefined ? null : decodeRecord(hit);
+      if (rec) {
+        const slots: Array<[string, number | Outcome]> = [];
+        for (const [uuid, o] of rec.builds) {
+          // Rejections are read again: the folder may have been half-written when last seen.
+          if (o && typeof o === "object" && "reason" in o) {
+            let real: boolean | "symlink" = false;
+            try {
+              real = isRealDir(jobDir, { name: uuid, kind: "?" });
+            } catch {
+              continue; // gone since: the record is rewritten below without it
+            }
+            dirs.push({ dir: path.join(jobDir, uuid), job: j.name, uuid, real });
+            slots.push([uuid, dirs.length - 1]);
+          } else slots.push([uuid, o]);
+        }
+        perJob.push({ id, key, jobDir, fresh: false, slots });
+        continue;
+      }
+    }
+    const slots: Array<[string, number | Outcome]> = [];
+    for (const u of listDir(jobDir)) {
+      if (u.name.startsWith(".")) continue;
+      dirs.push({ dir: path.join(jobDir, u.name), job: j.name, uuid: u.name, real: isRealDir(jobDir, u) });
+      slots.push([u.name, dirs.length - 1]);
+    }
+    perJob.push({ id, key, jobDir, fresh: true, slots });
   }
-  const results = await mapLimit(dirs, PARALLEL, async ({ dir, job, uuid, real }): Promise<Build | "failed" | Rejection | null> => {
+  const results = await mapLimit(dirs, PARALLEL, async ({ dir, job, uuid, real }): Promise<Outcome> => {
     if (real === "symlink") return { dir, reason: "the build folder is a symlink" };
     if (!real) return null;
     try {
@@ -282,11 +361,30 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
       return { dir, reason: e instanceof Reject ? e.message : errorLine(e) };
     }
   });
-  for (const [i, r] of results.entries()) {
-    if (r === null) continue;
-    if (r === "failed") res.failed.push(dirs[i]!.dir);
-    else if ("reason" in r) res.rejections.push(r);
-    else res.builds.push(r);
+  for (const pj of perJob) {
+    const outcomes: Array<[string, Outcome]> = pj.slots.map(([uuid, s]) => [uuid, typeof s === "number" ? results[s]! : s]);
+    if (records && pj.fresh) {
+      // A job folder looked at anew: builds that left it are forgotten.
+      const prev = records.previousJobRecord?.(pj.id);
+      const old = prev === undefined ? null : decodeRecord(prev);
+      if (old) {
+        const now = new Set(outcomes.map(([u]) => u));
+        for (const [u] of old.builds) if (!now.has(u)) records.forgetBuild?.(path.join(pj.id, u));
+      }
+      records.setJobRecord!(pj.id, pj.key, encodeRecord({ v: 1, builds: outcomes }));
+    } else if (records && outcomes.some(([, o], i) => typeof pj.slots[i]![1] === "number" && o !== null && !(typeof o === "object" && "reason" in o))) {
+      // A rejected build that is now whole: the record learns it.
+      records.setJobRecord!(pj.id, pj.key, encodeRecord({ v: 1, builds: outcomes }));
+    }
+    for (const [uuid, r] of outcomes) {
+      if (r === null) continue;
+      if (r === "failed") res.failed.push(path.join(pj.jobDir, uuid));
+      else if ("reason" in r) res.rejections.push(r);
+      else res.builds.push(r);
+    }
+  }
+  if (records && listingChanged && records.recordedJobs && records.forgetJob) {
+    for (const d of records.recordedJobs(absBuilds)) if (!seenJobs.has(d)) records.forgetJob(d);
   }
   return res;
 }

@@ -41,31 +41,32 @@ describe("generate from a person's point of view", () => {
     expect(j.published["apt debian-12"][0].name).toBe("greeter");
   });
 
-  it("the state file is rewritten when a run learns something, and left alone when it does not", () => {
+  it("the state database is written when a run learns something, and left alone when it does not", () => {
     const s = setup();
     const gen = () => repogen(["generate", "--builds", s.builds, "--out", s.out, "--keys", s.keys, "--state", s.state, "--now", NOW, "--json"]);
     expect(gen().status).toBe(0);
-    const file = path.join(s.state, "state.json");
-    const first = readFileSync(file, "utf8");
-    expect(Object.keys(JSON.parse(first).packages)).toHaveLength(1);
-    writeFileSync(file, first); // same bytes, a known mtime to compare with
+    const file = path.join(s.state, "state.sqlite");
+    // Read with the sqlite3 program, not with repogen's own library.
+    const names = () => must("sqlite3", [file, "select json_extract(meta, '$.name') from packages order by 1"]).trim().split("\n").filter(Boolean);
+    expect(names()).toEqual(["greeter"]);
+    const before = readFileSync(file);
     const mtime = statSync(file).mtimeMs;
     expect(JSON.parse(gen().stdout).added).toEqual([]);
     expect(statSync(file).mtimeMs).toBe(mtime);
-    expect(readFileSync(file, "utf8")).toBe(first);
+    expect(readFileSync(file).equals(before)).toBe(true);
 
     const f = path.join(s.work, "extra.deb");
     craftDeb(f, "Package: extra\nVersion: 1.0-1\nArchitecture: amd64\nMaintainer: A <a@example.org>\nDescription: extra\n");
     readyBuild(s.builds, { job: "extra", uuid: "e1", start: "2026-11-21T10:00:00Z" }, f);
     expect(gen().status).toBe(0);
-    const third = JSON.parse(readFileSync(file, "utf8"));
-    expect(Object.keys(third.packages)).toHaveLength(2);
-    expect(Object.values(third.packages).map((p) => (p as { name: string }).name).sort()).toEqual(["extra", "greeter"]);
+    expect(names()).toEqual(["extra", "greeter"]);
 
-    // A build that goes away is dropped from the state by the next run.
+    // A build that goes away is dropped from the state by the next run, with its job folder's record.
     rmSync(path.join(s.builds, "extra"), { recursive: true });
     expect(gen().status).toBe(0);
-    expect(Object.keys(JSON.parse(readFileSync(file, "utf8")).packages)).toHaveLength(1);
+    expect(names()).toEqual(["greeter"]);
+    expect(must("sqlite3", [file, "select count(*) from jobs"]).trim()).toBe("1");
+    expect(must("sqlite3", [file, "pragma integrity_check"]).trim()).toBe("ok");
   });
 
   it("a compressed index that no longer matches its Release is written again, even when nothing else changed", () => {
@@ -100,7 +101,7 @@ describe("generate from a person's point of view", () => {
     const r = repogen(["generate", "--builds", s.builds, "--out", s.out, "--keys", s.keys, "--state", s.state, "--now", NOW]);
     expect(r.status, r.stderr).toBe(0);
     expect(readdirSync(s.state).filter((n) => n.startsWith("work-"))).toEqual([]);
-    expect(existsSync(path.join(s.state, "state.json"))).toBe(true);
+    expect(existsSync(path.join(s.state, "state.sqlite"))).toBe(true);
   });
 
   it("--json output is whole even when it is larger than a pipe's buffer", () => {
