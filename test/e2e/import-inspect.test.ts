@@ -53,7 +53,9 @@ describe("repogen import", () => {
     expect(JSON.parse(g2.stdout).published["apt debian-12"][0].version).toBe(`${debVersion}+b20261120100000.${sha}`);
     const bad = path.join(builds2, "hello", readdirSync(path.join(builds2, "hello"))[0]!, "build.json");
     writeFileSync(bad, readFileSync(bad, "utf8").replace(`"versioning": "build"`, `"versioning": "rebuild"`));
-    const g3 = repogen(["generate", "--config", cfg, "--builds", builds2, "--out", path.join(work, "out2"), "--keys", keys, "--state", path.join(work, "state2"), "--now", NOW]);
+    // A fresh state: a build folder is written once, and a run with a state does not look into a job
+    // folder whose listing is unchanged.
+    const g3 = repogen(["generate", "--config", cfg, "--builds", builds2, "--out", path.join(work, "out2"), "--keys", keys, "--state", path.join(work, "state3"), "--now", NOW]);
     expect(g3.status).toBe(3);
     expect(g3.stderr).toMatch(/"versioning" must be "build" or "as-is"/);
   });
