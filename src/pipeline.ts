@@ -121,7 +121,8 @@ export function select(cands: Candidate[], keep: number): { chosen: Candidate[];
  * platform and arch always has the newer version (its build time is in it), so of each such group only
  * the `keep` newest distinct binaries (by the main binary's SHA-256 in build.json; the same binary
  * delivered again counts from its first build) can be published, and the older builds are not read at
- * all, unless one of the newer is rejected (`more`). With "as-is" versions, any build may hold the
+ * all, unless one of the newer is rejected (`more`); builds of the same second as the last one read
+ * are read too. With "as-is" versions, any build may hold the
  * highest version: every build is read.
  */
 export function preselect(
@@ -153,24 +154,40 @@ export function preselect(
     }
     const list = [...seen.values()].reverse();
     lists.push(list);
-    first.push(...list.slice(0, keep));
+    first.push(...upTo(list, 0, keep));
   }
   const more = (outcome: Map<Build, Candidate | Rejection>) => {
     const next: Build[] = [];
     for (const list of lists) {
       let accepted = 0;
       let read = 0;
+      let last: Build | undefined;
       for (const b of list) {
         const o = outcome.get(b);
         if (!o) break;
         read++;
-        if (!("reason" in o)) accepted++;
+        if (!("reason" in o) && ++accepted === keep) last = b;
       }
-      next.push(...list.slice(read, read + Math.max(0, keep - accepted)));
+      // Enough accepted: only builds as new as the last of them are still read (their versions
+      // differ only by SHA-256). Too few: the next ones.
+      if (last) for (let i = read; i < list.length && list[i]!.start.getTime() === last.start.getTime(); i++) next.push(list[i]!);
+      else next.push(...upTo(list, read, keep - accepted));
     }
     return next;
   };
   return { first, more };
+}
+
+/**
+ * `n` builds of a newest-first list from `from`, and those after them with the same start as the last
+ * (builds of the same second are told apart only by their SHA-256, so none of them can be left out).
+ */
+function upTo(list: Build[], from: number, n: number): Build[] {
+  if (n <= 0 || from >= list.length) return [];
+  let end = Math.min(list.length, from + n);
+  const t = list[end - 1]!.start.getTime();
+  while (end < list.length && list[end]!.start.getTime() === t) end++;
+  return list.slice(from, end);
 }
 
 function keyringName(origin: string): string {

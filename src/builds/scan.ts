@@ -66,6 +66,7 @@ export interface HashCache {
   previousJobRecord?(dir: string): string | undefined;
   setJobRecord?(dir: string, key: string, record: string): void;
   recordedJobs?(buildsDir: string): string[];
+  prefetchJobs?(buildsDir: string): void;
   forgetJob?(dir: string): void;
   forgetBuild?(dir: string): void;
 }
@@ -75,20 +76,50 @@ type Outcome = Build | "failed" | Rejection | null;
 
 /** A job folder's record: its build folders' outcomes, in listing order. */
 interface JobRecord {
-  v: 1;
+  v: 2;
   builds: Array<[uuid: string, outcome: Outcome]>;
 }
 
-function encodeRecord(r: JobRecord): string {
-  return JSON.stringify(r);
+/**
+ * A record is kept compact, since a run with nothing new reads one per job folder: what follows from
+ * the folder (dir, job, uuid, buildtime) is left out, paths are kept relative to the build folder's
+ * real path, the platform by its name. Fields this encoding does not name are kept as they are.
+ */
+type Stored = 0 | "f" | { r: string } | (Record<string, unknown> & { t: number; p: string; m: string; s?: string });
+
+function encodeRecord(r: JobRecord, realJob: string): string {
+  const builds = r.builds.map(([uuid, o]): [string, Stored] => {
+    if (o === null) return [uuid, 0];
+    if (o === "failed") return [uuid, "f"];
+    if ("reason" in o) return [uuid, { r: o.reason }];
+    const { dir: _d, job: _j, uuid: _u, buildtime: _b, platform, main, spec, start, ...rest } = o;
+    const real = path.join(realJob, uuid);
+    return [uuid, { ...rest, t: start.getTime(), p: platform.platform, m: path.relative(real, main), ...(spec ? { s: path.relative(real, spec) } : {}) }];
+  });
+  return JSON.stringify({ v: 2, builds });
 }
 
-function decodeRecord(text: string): JobRecord | null {
+const platforms = new Map<string, PlatformInfo>();
+
+function decodeRecord(text: string, jobDir: string, job: string, realJob: string): JobRecord | null {
   try {
-    const r = JSON.parse(text) as JobRecord;
-    if (r.v !== 1 || !Array.isArray(r.builds)) return null;
-    for (const [, o] of r.builds) if (o && typeof o === "object" && "start" in o) o.start = new Date(o.start as unknown as string);
-    return r;
+    const r = JSON.parse(text) as { v: number; builds: Array<[string, Stored]> };
+    if (r.v !== 2 || !Array.isArray(r.builds)) return null;
+    const builds = r.builds.map(([uuid, o]): [string, Outcome] => {
+      const dir = path.join(jobDir, uuid);
+      if (o === 0) return [uuid, null];
+      if (o === "f") return [uuid, "failed"];
+      if ("r" in o) return [uuid, { dir, reason: o.r as string }];
+      const { t, p, m, s: spec, ...rest } = o;
+      let platform = platforms.get(p);
+      if (!platform) platforms.set(p, (platform = parsePlatform(p)));
+      const real = path.join(realJob, uuid);
+      const start = new Date(t);
+      const b = { ...rest, dir, job, uuid, platform, start, buildtime: buildtimeOf(start), main: path.join(real, m) } as Build;
+      if (spec !== undefined) b.spec = path.join(real, spec);
+      return [uuid, b];
+    });
+    return { v: 2, builds };
   } catch {
     return null;
   }
@@ -311,9 +342,10 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
   const realBuilds = realpathSync.native(buildsDir);
   const records = cache?.jobRecord && cache.setJobRecord ? cache : undefined;
   const absBuilds = path.resolve(buildsDir);
+  records?.prefetchJobs?.(absBuilds);
   const seenJobs = new Set<string>();
   // Per job folder: its outcomes, either recorded or to be read (index into `dirs`).
-  const perJob: Array<{ id: string; key: string; jobDir: string; fresh: boolean; slots: Array<[string, number | Outcome]> }> = [];
+  const perJob: Array<{ id: string; key: string; jobDir: string; job: string; fresh: boolean; slots: Array<[string, number | Outcome]> }> = [];
   const dirs: Array<{ dir: string; job: string; uuid: string; real: boolean | "symlink" }> = [];
   for (const j of jobs) {
     if (j.name.startsWith(".") || isRealDir(buildsDir, j) !== true) continue;
@@ -324,7 +356,7 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
     if (records) {
       key = statKey(lstatSync(jobDir));
       const hit = records.jobRecord!(id, key);
-      const rec = hit === undefined ? null : decodeRecord(hit);
+      const rec = hit === undefined ? null : decodeRecord(hit, jobDir, j.name, path.join(realBuilds, j.name));
       if (rec) {
         const slots: Array<[string, number | Outcome]> = [];
         for (const [uuid, o] of rec.builds) {
@@ -340,7 +372,7 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
             slots.push([uuid, dirs.length - 1]);
           } else slots.push([uuid, o]);
         }
-        perJob.push({ id, key, jobDir, fresh: false, slots });
+        perJob.push({ id, key, jobDir, job: j.name, fresh: false, slots });
         continue;
       }
     }
@@ -350,7 +382,7 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
       dirs.push({ dir: path.join(jobDir, u.name), job: j.name, uuid: u.name, real: isRealDir(jobDir, u) });
       slots.push([u.name, dirs.length - 1]);
     }
-    perJob.push({ id, key, jobDir, fresh: true, slots });
+    perJob.push({ id, key, jobDir, job: j.name, fresh: true, slots });
   }
   const results = await mapLimit(dirs, PARALLEL, async ({ dir, job, uuid, real }): Promise<Outcome> => {
     if (real === "symlink") return { dir, reason: "the build folder is a symlink" };
@@ -366,15 +398,15 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
     if (records && pj.fresh) {
       // A job folder looked at anew: builds that left it are forgotten.
       const prev = records.previousJobRecord?.(pj.id);
-      const old = prev === undefined ? null : decodeRecord(prev);
+      const old = prev === undefined ? null : decodeRecord(prev, pj.jobDir, pj.job, path.join(realBuilds, pj.job));
       if (old) {
         const now = new Set(outcomes.map(([u]) => u));
         for (const [u] of old.builds) if (!now.has(u)) records.forgetBuild?.(path.join(pj.id, u));
       }
-      records.setJobRecord!(pj.id, pj.key, encodeRecord({ v: 1, builds: outcomes }));
+      records.setJobRecord!(pj.id, pj.key, encodeRecord({ v: 2, builds: outcomes }, path.join(realBuilds, pj.job)));
     } else if (records && outcomes.some(([, o], i) => typeof pj.slots[i]![1] === "number" && o !== null && !(typeof o === "object" && "reason" in o))) {
       // A rejected build that is now whole: the record learns it.
-      records.setJobRecord!(pj.id, pj.key, encodeRecord({ v: 1, builds: outcomes }));
+      records.setJobRecord!(pj.id, pj.key, encodeRecord({ v: 2, builds: outcomes }, path.join(realBuilds, pj.job)));
     }
     for (const [uuid, r] of outcomes) {
       if (r === null) continue;

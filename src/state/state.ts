@@ -167,17 +167,31 @@ export class State implements HashCache {
 
   // ---------------------------------------------------------------- job folders
 
+  /** Rows of the jobs table read in one pass (prefetchJobs), by folder. */
+  private jobRows: Map<string, { key: string; record: string }> | null = null;
+
+  /**
+   * Reads every job record under a builds folder in one pass: a scan asks for each of them, and one
+   * range read costs less than thousands of lookups.
+   */
+  prefetchJobs(buildsDir: string): void {
+    const lo = buildsDir + path.sep;
+    const hi = buildsDir + String.fromCharCode(path.sep.charCodeAt(0) + 1);
+    const rows = this.read(() => this.db!.prepare("select dir, key, record from jobs where dir >= ? and dir < ?").all(lo, hi) as Array<{ dir: string; key: string; record: string }>);
+    this.jobRows = new Map((rows ?? []).map((r) => [r.dir, r]));
+  }
+
   /** What the scan found in a job folder when its stat key was `key` (an opaque text of the scan's). */
   jobRecord(dir: string, key: string): string | undefined {
     const p = this.pendingJobs.get(dir);
     if (p) return p[0] === key ? p[1] : undefined;
-    const r = this.read((st) => st.job.get(dir));
+    const r = this.jobRows?.get(dir) ?? this.read((st) => st.job.get(dir));
     return r && r.key === key ? r.record : undefined;
   }
 
   /** The record of a job folder last written, whatever its key (to learn which builds left it). */
   previousJobRecord(dir: string): string | undefined {
-    return this.pendingJobs.get(dir)?.[1] ?? this.read((st) => st.job.get(dir))?.record;
+    return this.pendingJobs.get(dir)?.[1] ?? (this.jobRows?.get(dir) ?? this.read((st) => st.job.get(dir)))?.record;
   }
 
   setJobRecord(dir: string, key: string, record: string): void {
@@ -298,6 +312,7 @@ export class State implements HashCache {
     this.pendingJobs.clear();
     this.pendingPackages.clear();
     this.pendingMeta.clear();
+    this.jobRows = null;
     this.gone.clear();
     this.goneJobs.clear();
   }
