@@ -53,6 +53,8 @@ export interface WatchOptions {
   resignCheckMs?: number;
 }
 
+/** Without inotify: how often the job folders' mtimes are compared (a stat each: cheap even at 2000). */
+const POLL_MS = 250;
 const LOG_INFO = 6;
 const LOG_WARNING = 4;
 const LOG_ERR = 3;
@@ -176,8 +178,8 @@ export class Watcher {
       // watches: poll instead, once a second, which costs a stat per job folder.
       if ((code === "EMFILE" || code === "ENOSPC") && !this.polling) {
         this.polling = true;
-        this.o.log(LOG_WARNING, `cannot watch ${dir} (${code}: the system's inotify limits are reached): polling every second instead`);
-        this.every(1000, () => {
+        this.o.log(LOG_WARNING, `cannot watch ${dir} (${code}: the system's inotify limits are reached): polling every ${POLL_MS} ms instead`);
+        this.every(POLL_MS, () => {
           if (this.candidates.size || this.signature() !== this.lastSignature) this.kick();
         });
       }
@@ -328,6 +330,7 @@ export class Watcher {
       this.lastSignature = signature;
       this.report(r.outcomes, quiet);
       const written = r.summary.added.length + r.summary.updated.length + r.summary.removed.length;
+      if (process.env.REPOGEN_DEBUG) this.o.log(7, `timings ${JSON.stringify(r.summary.timings)}`);
       if (written) this.o.log(LOG_INFO, `${reason}: wrote ${r.summary.added.length} new and ${r.summary.updated.length} changed files, removed ${r.summary.removed.length} (${Date.now() - t} ms)`);
       this.resignAt = this.nextResign(r.summary.published);
       if (r.pendingLeft) this.again = true;
@@ -341,7 +344,11 @@ export class Watcher {
 
   /** One line per build whose fate changed since the last run. */
   private report(outcomes: Map<string, BuildOutcome>, quiet: Set<string>): void {
+    // The first run only says how things stand: thousands of "published" lines at every start would
+    // bury the changes. Rejections are still named one by one.
+    const first = this.runs === 1;
     const seen = new Set<string>();
+    const counts: Record<string, number> = {};
     for (const [id, oc] of outcomes) {
       seen.add(id);
       // Still being written: said once it has been left alone for a while (a later run looks again).
@@ -358,8 +365,10 @@ export class Watcher {
             : `kept out ${id}: ${oc.reason}`;
       if (this.outcomes.get(id) === line) continue;
       this.outcomes.set(id, line);
-      this.o.log(oc.status === "rejected" ? LOG_WARNING : LOG_INFO, line);
+      counts[oc.status] = (counts[oc.status] ?? 0) + 1;
+      if (!first || oc.status === "rejected") this.o.log(oc.status === "rejected" ? LOG_WARNING : LOG_INFO, line);
     }
+    if (first) this.o.log(LOG_INFO, `${counts.published ?? 0} builds published, ${counts.rejected ?? 0} rejected, ${counts["not-chosen"] ?? 0} kept out`);
     for (const id of [...this.outcomes.keys()])
       if (!seen.has(id)) {
         this.outcomes.delete(id);

@@ -85,7 +85,7 @@ describe("repogen watch", () => {
   const start = async (s: Site, extra: string[] = []) => {
     const w = new WatchProcess(s, extra);
     running.push(w);
-    await until("watch to start", () => /watching /.test(w.log) && existsSync(path.join(s.state, "lock")));
+    await until("watch to start", () => /^\d+ builds published, \d+ rejected, \d+ kept out$/m.test(w.log) && existsSync(path.join(s.state, "lock")));
     return w;
   };
   afterAll(() => {
