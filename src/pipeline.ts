@@ -52,6 +52,11 @@ export interface GenerateOptions {
    * back); once the publish stage has begun, the run finishes it.
    */
   signal?: AbortSignal;
+  /**
+   * Leaves the survey of the tree and retention out of this run (a resident process runs them now and
+   * then: what goes, goes after grace_hours anyway, and walking the whole tree is most of a small run).
+   */
+  skipRetention?: boolean;
 }
 
 export interface Summary {
@@ -365,7 +370,7 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
     book.large = found.builds.length >= LARGE_RUN;
     book.collect();
     const publicKeys = await book.timed("keys", () => o.loadKeys(new Set(found.builds.map((b) => b.platform.family))));
-    const existing = await book.timed("survey", () => surveyTree(tree));
+    const existing = o.skipRetention ? null : await book.timed("survey", () => surveyTree(tree));
     await openWork(c.state, work);
     o.signal?.throwIfAborted();
     const packaged = await book.timed("package", () => packageBuilds(o, state, found.builds, work, book));
@@ -390,7 +395,7 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
     book.step = "retention";
     await book.timed("retention", () => {
       failAfter("retention");
-      return retain(tree, o, state, existing, indexed, [...trust.files, ...pages]);
+      return existing && retain(tree, o, state, existing, indexed, [...trust.files, ...pages]);
     });
     book.step = "saving the state";
     await book.timed("save", async () => {

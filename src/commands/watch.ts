@@ -55,6 +55,8 @@ export interface WatchOptions {
 
 /** Without inotify: how often the job folders' mtimes are compared (a stat each: cheap even at 2000). */
 const POLL_MS = 250;
+/** How often a run also surveys the tree and applies retention. */
+const RETENTION_EVERY_MS = 10 * 60_000;
 const LOG_INFO = 6;
 const LOG_WARNING = 4;
 const LOG_ERR = 3;
@@ -91,6 +93,7 @@ export class Watcher {
   /** Set when inotify cannot be had (its limits reached): the folder is polled instead. */
   private polling = false;
   private resignAt = Infinity;
+  private retainedAt = 0;
   private lastSignature = "";
   /** Runs done so far (tests and the benchmark wait on it). */
   runs = 0;
@@ -285,12 +288,10 @@ export class Watcher {
     }
   }
 
+  /** A run that starts after this call (one in progress may have read the clock before it). */
   private async runNow(reason: string): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      await this.running;
-      return;
-    }
+    while (this.running) await this.running.catch(() => undefined);
+    if (this.stopping) return;
     this.running = (async () => {
       try {
         await this.runOnce(reason, new Set());
@@ -325,7 +326,10 @@ export class Watcher {
     const signature = this.signature();
     try {
       const t = Date.now();
-      const r = await runSettling({ ...this.o.pipeline(new Date(Math.floor(now.getTime() / 1000) * 1000)), signal: this.abort.signal }, this.state);
+      // Retention (and the walk of the whole tree it needs) at the first run and then every few minutes.
+      const skipRetention = this.runs > 0 && Date.now() - this.retainedAt < RETENTION_EVERY_MS;
+      const r = await runSettling({ ...this.o.pipeline(new Date(Math.floor(now.getTime() / 1000) * 1000)), signal: this.abort.signal, skipRetention }, this.state);
+      if (!skipRetention) this.retainedAt = Date.now();
       this.runs++;
       this.lastSignature = signature;
       this.report(r.outcomes, quiet);

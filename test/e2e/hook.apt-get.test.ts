@@ -161,6 +161,17 @@ describe("repogen hook (builder-web's upload hook)", () => {
     expect(r.stdout).toMatch(/^published extra\/u-extra as extra /);
   });
 
+  it("contrib/builder-web/repogen.sh passes builder-web's call on to repogen hook", () => {
+    const deb = makeDeb(work, "viascript");
+    const { sha, artifact } = store(dataDir, deb);
+    const wrapper = path.join(work, "repogen-wrapper");
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`, { mode: 0o755 });
+    const args = hookArgs({ sha, job: "viascript", uuid: "u-sh", platform: "debian-12", main: "bin/viascript.deb", artifact }).slice(3); // without "hook --config FILE"
+    const r = sh(path.join(ROOT, "contrib/builder-web/repogen.sh"), args, { env: { ...process.env, REPOGEN: wrapper, REPOGEN_CONFIG: config } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^published viascript\/u-sh as viascript 1\.2\.0-0-g0000000-/);
+  });
+
   it("20 hooks at once (cmd &): all published, none exits 4, and the tree stays whole for readers meanwhile", async () => {
     const calls: string[] = [];
     const shas = new Map<string, string>();
