@@ -20,8 +20,7 @@ import { mapLimit, PARALLEL } from "./util/concurrency.js";
 import { collectGarbage } from "./util/memory.js";
 import { applyRetention, MARKER, surveyTree } from "./publish/retention.js";
 import { aptSources, type SiteRepo } from "./site/render.js";
-import { sitePackage } from "./site/model.js";
-import { releaseDates, sitePages, type SiteFile } from "./site/pages.js";
+import { releaseDates, siteFingerprint, sitePages, sitePaths, type SiteInput } from "./site/pages.js";
 import { createHash } from "node:crypto";
 import { readRegularFile } from "./util/regular-file.js";
 import { SPEC_FILE } from "./spec.js";
@@ -231,14 +230,14 @@ async function buildIndexes(chosen: Candidate[], site: SiteContext) {
           size: p.pkg.size,
           date: p.build.start,
           file: r.family.name === "debian" ? p.pkg.pool.replace(/^apt\//, "") : p.pkg.pool.replace(/^pkg\/[^/]+\//, ""),
-          site: sitePackage(r.family.name === "debian" ? "apt" : "pkg", r.key, {
+          source: {
             ...p.pkg,
             job: p.build.job,
             uuid: p.build.uuid,
             platform: p.build.platform.platform,
             buildtime: p.build.buildtime,
             start: p.build.start,
-          }),
+          },
         }))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch < b.arch ? -1 : 1)),
     });
@@ -391,7 +390,7 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
     book.collect();
     o.signal?.throwIfAborted();
     const trust = sign(o, publicKeys, indexed.siteRepos);
-    const pages = await book.timed("publish", () => publish(tree, o, indexed, trust, book));
+    const pages = await book.timed("publish", () => publish(tree, o, state, indexed, trust, book));
     book.step = "retention";
     await book.timed("retention", () => {
       failAfter("retention");
@@ -630,7 +629,7 @@ function sign(o: GenerateOptions, publicKeys: Awaited<ReturnType<GenerateOptions
  * change, each repository gets a marker naming the new bytes of every file that stages 2-4 will
  * replace, so that `verify` can tell an interrupted run from a damaged tree.
  */
-async function publish(tree: Tree, o: GenerateOptions, indexed: Indexed, trust: Trust, book: RunBook): Promise<SiteFile[]> {
+async function publish(tree: Tree, o: GenerateOptions, state: State, indexed: Indexed, trust: Trust, book: RunBook): Promise<Array<{ path: string }>> {
   const c = o.config;
   const { files, repoBases } = indexed;
   // Until an index goes live, every write is remembered so that a failure can take it back.
@@ -667,7 +666,8 @@ async function publish(tree: Tree, o: GenerateOptions, indexed: Indexed, trust: 
   for (const m of markers) await tree.discard(m);
   const newest = indexed.chosen.reduce((m, x) => Math.max(m, x.build.start.getTime()), 0);
   // The web pages come after every file they link to; the index page last of all.
-  const pages = sitePages({
+  book.step = "writing the web pages";
+  const pages = await publishPages(tree, state, o.dryRun, {
     label: c.label,
     description: c.description,
     baseUrl: c.baseUrl,
@@ -677,15 +677,27 @@ async function publish(tree: Tree, o: GenerateOptions, indexed: Indexed, trust: 
     repos: indexed.siteRepos.map((r) => ({
       kind: r.kind,
       key: r.key,
-      packages: r.rows.map((x) => x.site),
+      packages: r.rows.map((x) => x.source),
       ...releaseDates(files.find((f) => f.path === `apt/dists/${r.key}/Release`)?.data),
     })),
     aptSources: trust.sourcesBySuite,
     pkgConf: o.pkgConf ?? null,
   });
-  book.step = "writing the web pages";
-  for (const f of pages) await tree.put(f.path, f.data);
   failAfter("index-page");
+  return pages;
+}
+
+/**
+ * The web pages are rendered only when what they are made from changed (their fingerprint, kept in
+ * the state, covers every package's entry and the templates) or the index page is missing: with
+ * thousands of packages, rendering and comparing every page was most of a run with nothing new.
+ */
+async function publishPages(tree: Tree, state: State, dryRun: boolean, input: SiteInput): Promise<Array<{ path: string }>> {
+  const fingerprint = siteFingerprint(input);
+  if (state.text("site-pages", fingerprint) !== undefined && (await tree.exists("index.html"))) return sitePaths(input).map((p) => ({ path: p }));
+  const pages = sitePages(input);
+  for (const f of pages) await tree.put(f.path, f.data);
+  if (!dryRun) state.setText("site-pages", fingerprint, "");
   return pages;
 }
 

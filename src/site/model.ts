@@ -7,7 +7,7 @@ import { parseParagraph, get } from "../debian/control.js";
 import { urlDecode } from "../freebsd/manifest.js";
 
 /** A package as a run publishes it, with the build that made it. */
-export interface SiteInput {
+export interface PageSource {
   name: string;
   version: string;
   upstream: string;
@@ -104,7 +104,7 @@ function names(text: string): string[] {
   return out;
 }
 
-function fromDebian(p: SiteInput) {
+function fromDebian(p: PageSource) {
   const para = parseParagraph(p.entry);
   const desc = get(para, "Description") ?? "";
   const [summary = "", ...rest] = desc.split("\n");
@@ -129,7 +129,7 @@ function str(v: unknown): string {
   return typeof v === "string" ? v : "";
 }
 
-function fromFreebsd(p: SiteInput) {
+function fromFreebsd(p: PageSource) {
   let m: Record<string, unknown> = {};
   try {
     m = JSON.parse(p.entry) as Record<string, unknown>;
@@ -154,7 +154,7 @@ function fromFreebsd(p: SiteInput) {
   };
 }
 
-export function sitePackage(kind: "apt" | "pkg", repo: string, p: SiteInput): SitePackage {
+export function sitePackage(kind: "apt" | "pkg", repo: string, p: PageSource): SitePackage {
   const d = kind === "apt" ? fromDebian(p) : fromFreebsd(p);
   return {
     kind,

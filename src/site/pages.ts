@@ -6,7 +6,8 @@
  */
 import path from "node:path";
 import { escapeHtml, fill, template } from "./render.js";
-import type { SitePackage } from "./model.js";
+import { createHash } from "node:crypto";
+import { pagePath, sitePackage, type PageSource, type SitePackage } from "./model.js";
 
 export interface SiteFile {
   /** Relative to the output root. */
@@ -14,7 +15,17 @@ export interface SiteFile {
   data: Buffer;
 }
 
-export interface SiteRepository {
+/** A repository as a run publishes it: its packages as the pages are made from them. */
+export interface SiteSource {
+  kind: "apt" | "pkg";
+  key: string;
+  packages: PageSource[];
+  /** The suite's Release Date and Valid-Until (APT), as written in Release. */
+  date?: string;
+  validUntil?: string;
+}
+
+interface SiteRepository {
   kind: "apt" | "pkg";
   key: string;
   packages: SitePackage[];
@@ -30,9 +41,26 @@ export interface SiteInput {
   origin: string;
   keyringName: string;
   generated: Date;
-  repos: SiteRepository[];
+  repos: SiteSource[];
   aptSources: Record<string, string>;
   pkgConf: string | null;
+}
+
+/** What the renderers take: the repositories with their pages' models. */
+interface Site extends Omit<SiteInput, "repos"> {
+  repos: SiteRepository[];
+  templates: Templates;
+}
+
+interface Templates {
+  index: string;
+  package: string;
+  css: string;
+  js: string;
+}
+
+function templates(): Templates {
+  return { index: template("index.html"), package: template("package.html"), css: template("site.css"), js: template("site.js") };
 }
 
 const CSS = "assets/site.css";
@@ -100,7 +128,7 @@ function snippet(text: string): string {
   return `<pre class="snippet">${escapeHtml(text)}</pre>`;
 }
 
-function indexHtml(i: SiteInput): string {
+function indexHtml(i: Site): string {
   const from = "index.html";
   const apt = i.repos.filter((r) => r.kind === "apt");
   const pkg = i.repos.filter((r) => r.kind === "pkg");
@@ -131,7 +159,7 @@ function indexHtml(i: SiteInput): string {
         `<h3 id="${escapeHtml("pkg-" + r.key)}">${escapeHtml(repoTitle(r))}</h3>\n` +
         `<p><a href="${escapeHtml(link(from, feedPath(r)))}">Feed of new builds</a>.</p>\n${table(r, from)}\n`;
   }
-  return fill(template("index.html"), {
+  return fill(i.templates.index, {
     label: escapeHtml(i.label),
     description: escapeHtml(i.description),
     apt_section: aptSection,
@@ -155,7 +183,7 @@ function versionMeaning(p: SitePackage): string {
   );
 }
 
-function packageHtml(i: SiteInput, r: SiteRepository, p: SitePackage, byName: Map<string, SitePackage[]>): string {
+function packageHtml(i: Site, r: SiteRepository, p: SitePackage, byName: Map<string, SitePackage[]>): string {
   const from = p.page;
   const relRows = p.relations.map((rel) => {
     // Names that this repository publishes link to their newest page.
@@ -204,7 +232,7 @@ function packageHtml(i: SiteInput, r: SiteRepository, p: SitePackage, byName: Ma
       ? `<ul>${others.map((o) => `<li><a href="${escapeHtml(link(from, o.page))}"><code class="ver">${escapeHtml(o.version)}</code></a> (built ${when(o.start)})</li>`).join("")}</ul>`
       : "<p>None.</p>",
   ];
-  return fill(template("package.html"), {
+  return fill(i.templates.package, {
     title: escapeHtml(`${p.name} ${p.version}`),
     label: escapeHtml(i.label),
     index: escapeHtml(link(from, "index.html") + `#${r.kind}-${r.key}`),
@@ -222,11 +250,11 @@ export function escapeXml(s: string): string {
     .replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!);
 }
 
-function absolute(i: SiteInput, rel: string): string {
+function absolute(i: Site, rel: string): string {
   return `${i.baseUrl.replace(/\/+$/, "")}/${rel.split("/").map(encodeURIComponent).join("/")}`;
 }
 
-function feed(i: SiteInput, r: SiteRepository): string {
+function feed(i: Site, r: SiteRepository): string {
   const pkgs = [...r.packages].sort(newestFirst);
   const updated = (pkgs[0]?.start ?? i.generated).toISOString();
   const entries = pkgs.map(
@@ -244,7 +272,7 @@ function feed(i: SiteInput, r: SiteRepository): string {
   );
 }
 
-function indexJson(i: SiteInput): string {
+function indexJson(i: Site): string {
   const doc = {
     origin: i.origin,
     label: i.label,
@@ -282,10 +310,15 @@ function indexJson(i: SiteInput): string {
 }
 
 /** Every file of the web pages; the index last, since it links to all the others. */
-export function sitePages(i: SiteInput): SiteFile[] {
+export function sitePages(input: SiteInput): SiteFile[] {
+  const i: Site = {
+    ...input,
+    templates: templates(),
+    repos: input.repos.map((r) => ({ ...r, packages: r.packages.map((p) => sitePackage(r.kind, r.key, p)) })),
+  };
   const out: SiteFile[] = [
-    { path: CSS, data: Buffer.from(template("site.css")) },
-    { path: JS, data: Buffer.from(template("site.js")) },
+    { path: CSS, data: Buffer.from(i.templates.css) },
+    { path: JS, data: Buffer.from(i.templates.js) },
   ];
   for (const r of i.repos) {
     const byName = new Map<string, SitePackage[]>();
@@ -299,6 +332,39 @@ export function sitePages(i: SiteInput): SiteFile[] {
   out.push({ path: "index.json", data: Buffer.from(indexJson(i)) });
   out.push({ path: "index.html", data: Buffer.from(indexHtml(i)) });
   return out;
+}
+
+/** The paths sitePages writes, without rendering anything. */
+export function sitePaths(input: SiteInput): string[] {
+  const out = [CSS, JS];
+  for (const r of input.repos) {
+    for (const p of r.packages) out.push(pagePath(r.kind, r.key, p.name, p.version, p.arch));
+    out.push(feedPath(r));
+  }
+  out.push("index.json", "index.html");
+  return out;
+}
+
+/**
+ * A digest of everything the pages are made from: the same digest, the same bytes. Each package's
+ * index entry, file list and conffiles stand for what its pool file holds.
+ */
+export function siteFingerprint(input: SiteInput): string {
+  const h = createHash("sha256");
+  const t = templates();
+  const { repos, ...rest } = input;
+  h.update(JSON.stringify([1, rest, t.index, t.package, t.css, t.js]));
+  for (const r of repos) {
+    h.update(`\0repo\0${r.kind}\0${r.key}\0${r.date ?? ""}\0${r.validUntil ?? ""}`);
+    for (const p of r.packages) {
+      h.update(`\0pkg\0${p.name}\0${p.version}\0${p.upstream}\0${p.arch}\0${p.pool}\0${p.size}\0${p.sha256}\0${p.mainSha256}`);
+      h.update(`\0${p.job}\0${p.uuid}\0${p.platform}\0${p.buildtime}\0${p.start.toISOString()}\0${(p.conffiles ?? []).join("\n")}\0`);
+      h.update(p.entry);
+      h.update("\0");
+      h.update(p.files);
+    }
+  }
+  return h.digest("hex");
 }
 
 /** Date and Valid-Until as a suite's published Release states them (none for FreeBSD). */

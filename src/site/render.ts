@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { SitePackage } from "./model.js";
+import type { PageSource } from "./model.js";
 
 const TEMPLATES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "templates");
 
@@ -26,8 +26,8 @@ export interface SiteRow {
   size: number;
   date: Date;
   file: string;
-  /** What the package's web page says. */
-  site: SitePackage;
+  /** What the package's web page is made from (rendered only when the pages change). */
+  source: PageSource;
 }
 
 export interface SiteRepo {

@@ -1,6 +1,6 @@
 // The web pages, judged by Debian's Chromium (through playwright-core, and its own --dump-dom and
 // --screenshot), python3's XML parser for the feeds, and a crawl of every link.
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser } from "playwright-core";
@@ -240,5 +240,18 @@ print(json.dumps(out))
     const summary = JSON.parse(quiet.stdout);
     expect([...summary.added, ...summary.updated].filter((f: string) => before.has(f))).toEqual([]);
     for (const [f, m] of before) expect(statSync(path.join(out, f)).mtimeMs, f).toBe(m);
+    // The pages are skipped on a quiet run by a fingerprint in the state: an index page that went
+    // missing is written again, and so is every page a new build changes.
+    rmSync(path.join(out, "index.html"));
+    expect(generate(out).status).toBe(0);
+    expect(readFileSync(path.join(out, "index.html")).equals(readFileSync(path.join(again, "index.html")))).toBe(true);
+    const deb = path.join(work, "late.deb");
+    craftDeb(deb, `Package: latecomer\nVersion: 2.0\nArchitecture: amd64\nMaintainer: A <a@example.org>\nDescription: Arrives late\n`, { "x": "y\n" });
+    readyBuild(path.join(work, "builds"), { job: "latecomer", uuid: "5d1c6e02-2222-4333-8444-955566667777", start: "2026-11-22T10:00:00Z" }, deb);
+    expect(generate(out).status).toBe(0);
+    const j = JSON.parse(readFileSync(path.join(out, "index.json"), "utf8"));
+    const late = j.repositories.find((r: { suite?: string }) => r.suite === "debian-12").packages.find((p: { name: string }) => p.name === "latecomer");
+    expect(existsSync(path.join(out, late.page))).toBe(true);
+    expect(readFileSync(path.join(out, "index.html"), "utf8")).toContain("Arrives late");
   });
 });
