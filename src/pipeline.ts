@@ -401,6 +401,8 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
       if (o.dryRun) return;
       book.collect();
       await Promise.all([saving ?? state.saveCaches(), state.saveRetention()]);
+      // What publishing learnt after the early save (the web pages' fingerprint).
+      if (state.dirty) await state.saveCaches();
     });
     failAfter("state");
     const rejected = [...found.rejections, ...packaged.rejected, ...sel.rejected, ...indexed.rejected];
