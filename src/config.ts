@@ -37,11 +37,46 @@ export interface Config {
     /** Public keys (PEM, in the keys folder) published as revoked: the previous key of a rotation. */
     revokedKeys: string[];
   };
+  /** Used when output is s3://BUCKET/PREFIX. Credentials come the AWS way, never from here. */
+  s3: S3Config;
+}
+
+export interface S3Config {
+  /** The S3 API's URL (radosgw, MinIO, …); the AWS default for the region when absent. */
+  endpoint?: string;
+  region: string;
+  /** How clients reach the bucket's root (a CDN, or the endpoint's path-style URL). */
+  publicUrl?: string;
+  forcePathStyle: boolean;
+  /** How long the bucket's writer lease lasts without renewal. */
+  leaseSeconds: number;
+  /** Packages from this size on go up in parts. */
+  multipartMib: number;
+}
+
+/** s3://BUCKET or s3://BUCKET/PREFIX → its parts; null when output is not an s3:// URL. */
+export function parseS3Url(url: string): { bucket: string; prefix: string } | null {
+  const m = /^s3:\/\/([^/]+)((?:\/[^/]+)*)\/?$/.exec(url);
+  if (!m) return null;
+  return { bucket: m[1]!, prefix: m[2]!.replace(/^\//, "") };
+}
+
+/** Checks an `output` or `--out` that is an s3:// URL (bucket naming rules, a clean prefix). */
+export function checkS3Output(url: string, file?: string): string {
+  const u = parseS3Url(url);
+  const bad = (what: string): never => {
+    throw new UsageError(`output "${url}": ${what}`, file);
+  };
+  if (!u) return bad("must be s3://BUCKET or s3://BUCKET/PREFIX");
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(u.bucket)) bad("is not a valid bucket name (3-63 of a-z 0-9 . -)");
+  if (u.prefix.split("/").some((p) => p === "." || p === ".." || !/^[A-Za-z0-9._~+-]+$/.test(p)) && u.prefix !== "")
+    bad("the prefix may hold only letters, digits and . _ ~ + - between slashes");
+  return `s3://${u.bucket}${u.prefix ? "/" + u.prefix : ""}`;
 }
 
 const TOP = new Set([
   "builds", "output", "keys", "state", "base_url", "origin", "label", "description", "valid_days", "keep_versions",
-  "grace_hours", "versioning", "apt", "pkg",
+  "grace_hours", "versioning", "apt", "pkg", "s3",
 ]);
 
 function fail(file: string, key: string, what: string): never {
@@ -98,6 +133,7 @@ export function defaultConfig(dir: string): Config {
     versioning: "build",
     apt: { debCompression: "xz", indexCompression: ["gz", "xz"], contents: true, suites: {}, signingKeys: ["apt-signing-key.asc"] },
     pkg: { compression: "zst", signature: "pubkey", signingKey: "pkg-signing-key.pem", trustedKeys: [], revokedKeys: [] },
+    s3: { region: "us-east-1", forcePathStyle: false, leaseSeconds: 300, multipartMib: 64 },
   };
 }
 
@@ -117,9 +153,11 @@ export function parseConfig(text: string, file: string): Config {
     return v === undefined ? undefined : path.resolve(dir, v);
   };
   c.builds = p("builds") ?? c.builds;
-  c.output = p("output") ?? c.output;
+  const output = getStr(raw, "output", file);
+  c.output = output !== undefined && output.startsWith("s3://") ? checkS3Output(output, file) : (p("output") ?? c.output);
   c.keys = p("keys") ?? c.keys;
   c.state = p("state") ?? c.state;
+  if (raw.s3 !== undefined) parseS3Table(raw.s3, c, file);
   const url = getStr(raw, "base_url", file);
   if (url !== undefined) {
     if (!/^https?:\/\/[^\s"'<>]+$/.test(url)) fail(file, "base_url", "must be an http:// or https:// URL");
@@ -195,6 +233,7 @@ export function parseConfig(text: string, file: string): Config {
     if (pk.trusted_keys !== undefined) c.pkg.trustedKeys = keyNames(pk.trusted_keys, file, "pkg.trusted_keys", /\.pem$/, 0);
     if (pk.revoked_keys !== undefined) c.pkg.revokedKeys = keyNames(pk.revoked_keys, file, "pkg.revoked_keys", /\.pem$/, 0);
   }
+  if (url === undefined) c.baseUrl = s3BaseUrl(c) ?? c.baseUrl;
   return c;
 }
 
@@ -267,6 +306,43 @@ export function checkPathRules(c: Config, fromFlags: ReadonlySet<PathRole> = new
       throw new UsageError(`${label(x)}: ${rel} ${label(y)}${shown}: ${why(x, y)}`, fromConfig && c.file ? c.file : undefined);
     }
   }
+}
+
+function parseS3Table(v: unknown, c: Config, file: string): void {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) fail(file, "s3", "must be a table");
+  const t = v as Record<string, unknown>;
+  for (const k of Object.keys(t)) {
+    if (["access_key_id", "secret_access_key", "session_token", "credentials"].includes(k))
+      fail(file, `s3.${k}`, "credentials are never read from the configuration: use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a shared credentials file (AWS_PROFILE)");
+    if (!["endpoint", "region", "public_url", "force_path_style", "lease_seconds", "multipart_mib"].includes(k)) fail(file, `s3.${k}`, "unknown key");
+  }
+  const url = (k: string) => {
+    const s = getStr(t, k, file, "s3.");
+    if (s !== undefined && !/^https?:\/\/[^\s"'<>]+$/.test(s)) fail(file, `s3.${k}`, "must be an http:// or https:// URL");
+    return s?.replace(/\/+$/, "");
+  };
+  c.s3.endpoint = url("endpoint");
+  c.s3.publicUrl = url("public_url");
+  const region = getStr(t, "region", file, "s3.");
+  if (region !== undefined) {
+    if (!/^[a-z0-9-]+$/.test(region)) fail(file, "s3.region", "is not a region name");
+    c.s3.region = region;
+  }
+  if (t.force_path_style !== undefined) {
+    if (typeof t.force_path_style !== "boolean") fail(file, "s3.force_path_style", "must be true or false");
+    c.s3.forcePathStyle = t.force_path_style;
+  }
+  const lease = getInt(t, "lease_seconds", file, 1, 86400);
+  if (lease !== undefined) c.s3.leaseSeconds = lease;
+  const mp = getInt(t, "multipart_mib", file, 5, 5000);
+  if (mp !== undefined) c.s3.multipartMib = mp;
+}
+
+/** Where clients reach an s3:// output: public_url and the prefix. */
+export function s3BaseUrl(c: Config): string | undefined {
+  const u = parseS3Url(c.output);
+  if (!u || !c.s3.publicUrl) return undefined;
+  return u.prefix ? `${c.s3.publicUrl}/${u.prefix}` : c.s3.publicUrl;
 }
 
 /** Loads --config FILE, or ./repogen.toml when it exists, or the defaults. */

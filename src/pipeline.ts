@@ -1,24 +1,25 @@
 /**
  * The generate flow, one function per stage: scan → package → select → index → sign → publish →
  * retain. `generate` runs them once; `runStages` runs them over a state that stays loaded. Only scan
- * reads the builds folder and only the Tree writes into the output.
+ * reads the builds folder and only the Storage (publish/storage) writes into the output.
  */
-import { readdirSync, rmdirSync, statSync } from "node:fs";
+import { readdirSync, rmdirSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { scanBuilds, hashWithCache, type Build, type Rejection, type ScanResult } from "./builds/scan.js";
 import type { Config } from "./config.js";
-import { BookkeepingError, errorLine } from "./errors.js";
+import { BookkeepingError, errorLine, LockedError } from "./errors.js";
 import { buildKey, buildKeyOfDir } from "./builds/identity.js";
 import { failAfter, hookAfterScan } from "./util/failpoint.js";
 import { deliveredPath, type Family, type RepoFile, type SiteContext } from "./family.js";
 import { acquireLock } from "./publish/lock.js";
 import { listPending, settlePending, type BuildOutcome } from "./publish/pending.js";
 import { State, type CachedPackage } from "./state/state.js";
-import { Tree } from "./publish/tree.js";
+import { isS3Url, openStorage } from "./publish/storage/open.js";
+import { LeaseLostError, type Storage } from "./publish/storage/storage.js";
 import { mapLimit, PARALLEL } from "./util/concurrency.js";
 import { collectGarbage } from "./util/memory.js";
-import { applyRetention, MARKER, surveyTree } from "./publish/retention.js";
+import { applyRetention, MARKER } from "./publish/retention.js";
 import { aptSources, type SiteRepo } from "./site/render.js";
 import { releaseDates, siteFingerprint, sitePages, sitePaths, type SiteInput } from "./site/pages.js";
 import { createHash } from "node:crypto";
@@ -73,6 +74,8 @@ export interface Summary {
   warnings: string[];
   timings: Record<string, number>;
   dryRun: boolean;
+  /** Requests made to the output by kind (S3 commands); absent for a folder. */
+  requests?: Record<string, number>;
 }
 
 interface Candidate {
@@ -263,7 +266,7 @@ function checkAliases(aliasOf: Map<string, string[]>, bases: string[]) {
  * Aliases (dists/CODENAME) after their suites' InRelease, so they never show a half-published suite;
  * an alias no suite has any more goes at once (it would show a suite that is no longer that codename).
  */
-async function publishAliases(tree: Tree, aliases: Array<{ link: string; target: string }>): Promise<void> {
+async function publishAliases(tree: Storage, aliases: Array<{ link: string; target: string }>): Promise<void> {
   for (const a of aliases) await tree.alias(a.link, a.target);
   const wanted = new Set(aliases.map((a) => a.link));
   for (const old of await tree.aliases("apt/dists")) if (!wanted.has(old.link)) await tree.unalias(old.link);
@@ -360,23 +363,24 @@ export async function runUntilSettled(o: GenerateOptions, state: State, maxRuns 
  */
 export async function runStages(o: GenerateOptions, state: State, book = new RunBook(o.progress)): Promise<Omit<RunResult, "pendingLeft">> {
   const c = o.config;
-  const tree = new Tree(c.output, o.dryRun);
+  const tree = await openStorage(c, o.dryRun);
   const work = path.join(c.state, `work-${process.pid}`);
   let saving: Promise<void> | null = null;
   try {
+    await book.timed("open", () => tree.open());
     const found = await book.timed("scan", () => scan(c, state));
     hookAfterScan();
     book.large = found.builds.length >= LARGE_RUN;
     book.collect();
     const publicKeys = await book.timed("keys", () => o.loadKeys(new Set(found.builds.map((b) => b.platform.family))));
-    const existing = o.skipRetention ? null : await book.timed("survey", () => surveyTree(tree));
+    const existing = o.skipRetention ? null : await book.timed("survey", () => tree.survey());
     await openWork(c.state, work);
     o.signal?.throwIfAborted();
     const packaged = await book.timed("package", () => packageBuilds(o, state, found.builds, work, book));
     o.signal?.throwIfAborted();
     book.collect();
     const sel = select(packaged.candidates, c.keepVersions);
-    await book.timed("repack", () => ensurePool(o, state, sel.chosen, work));
+    await book.timed("repack", () => ensurePool(o, state, tree, sel.chosen, work));
     const site = { config: c, now: o.now, readPublished: (rel: string) => tree.read(rel) };
     const indexed = await book.timed("index", () =>
       index(tree, sel.chosen, site, book, () => {
@@ -400,6 +404,7 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
     await book.timed("save", async () => {
       if (o.dryRun) return;
       book.collect();
+      await tree.commit();
       await Promise.all([saving ?? state.saveCaches(), state.saveRetention()]);
       // What publishing learnt after the early save (the web pages' fingerprint).
       if (state.dirty) await state.saveCaches();
@@ -412,11 +417,14 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
       // A published index may name the new pool files: they stay, whatever failed after.
       throw new BookkeepingError(`published, but the run could not finish its bookkeeping (${book.step}: ${errorLine(e)}); the tree is consistent and the next run completes it`, c.output);
     }
+    // Another writer holds the bucket now and may name what we placed: nothing is taken back.
+    if (e instanceof LeaseLostError) throw e;
     await takeBack(tree, c.output, book, e);
     throw e;
   } finally {
     await (saving as Promise<void> | null)?.catch(() => undefined); // a failed run still leaves a whole state file, or the old one
     await rm(work, { recursive: true, force: true }).catch(() => undefined);
+    await tree.close().catch(() => undefined);
   }
 }
 
@@ -424,7 +432,7 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
  * A run that failed before any index went live leaves the tree exactly as it was: the files it wrote
  * go, newest first, the ones it replaced get their old bytes back, and the folders it made go too.
  */
-async function takeBack(tree: Tree, root: string, book: RunBook, cause: unknown): Promise<void> {
+async function takeBack(tree: Storage, root: string, book: RunBook, cause: unknown): Promise<void> {
   const left: string[] = [];
   for (const { rel, old } of [...book.undo].reverse()) {
     try {
@@ -437,7 +445,7 @@ async function takeBack(tree: Tree, root: string, book: RunBook, cause: unknown)
   for (const p of book.placed) await tree.discard(p).catch(() => left.push(p));
   if (left.length)
     throw new BookkeepingError(`failed before publishing (${errorLine(cause)}), and could not take back ${left.length} new file(s) such as ${left[0]}; no index names them, the next run reuses or removes them`, root);
-  if (!tree.dryRun) pruneEmptyFolders(root, [...book.undo.map((u) => u.rel), ...book.placed]);
+  if (!tree.dryRun && !isS3Url(root)) pruneEmptyFolders(root, [...book.undo.map((u) => u.rel), ...book.placed]);
 }
 
 /** Removes the folders that a taken-back run left empty (pool/main/x/NAME), up to the root. */
@@ -522,13 +530,13 @@ async function packageBuilds(o: GenerateOptions, state: State, builds: Build[], 
  * A cached package that is published needs its pool file: if that is gone (a wiped tree), the package
  * is made again from its build.
  */
-async function ensurePool(o: GenerateOptions, state: State, chosen: Candidate[], work: string): Promise<void> {
+async function ensurePool(o: GenerateOptions, state: State, tree: Storage, chosen: Candidate[], work: string): Promise<void> {
   const ctx = { config: o.config, work, hash: (f: string) => hashWithCache(f, undefined) };
   await mapLimit(chosen, PARALLEL, async (cand) => {
     if (!cand.redo) return;
-    const st = statSync(path.join(o.config.output, cand.pkg.pool), { throwIfNoEntry: false });
-    const changelogThere = !cand.pkg.changelog || statSync(path.join(o.config.output, cand.pkg.changelog), { throwIfNoEntry: false });
-    if (st && st.size === cand.pkg.size && changelogThere) return;
+    const size = await tree.size(cand.pkg.pool);
+    const changelogThere = !cand.pkg.changelog || (await tree.size(cand.pkg.changelog)) !== null;
+    if (size === cand.pkg.size && changelogThere) return;
     const prep = await cand.family.prepare(cand.build, ctx, undefined);
     state.setPackage(cand.redo.id, cand.redo.key, prep.pkg);
     Object.assign(cand, prep);
@@ -548,7 +556,7 @@ interface Indexed extends Awaited<ReturnType<typeof buildIndexes>> {
  * family signs its own). The indexes are computed while the pool files are placed (xz runs in its own
  * process meanwhile); if a pool file cannot be placed the indexes are made again without its package.
  */
-async function index(tree: Tree, chosen: Candidate[], site: SiteContext, book: RunBook, poolPlaced: () => void): Promise<Indexed> {
+async function index(tree: Storage, chosen: Candidate[], site: SiteContext, book: RunBook, poolPlaced: () => void): Promise<Indexed> {
   let indexing = buildIndexes(chosen, site);
   indexing.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
   const pool = await book.timed("pool", () => placePool(tree, chosen, book.placed));
@@ -563,23 +571,25 @@ async function index(tree: Tree, chosen: Candidate[], site: SiteContext, book: R
 }
 
 /** Only chosen packages go into the pool; the others of this run stay in the work folder and go. */
-async function placePool(tree: Tree, chosen: Candidate[], placed: string[]) {
+async function placePool(tree: Storage, chosen: Candidate[], placed: string[]) {
   const live = new Set<string>();
   const failed = new Set<Candidate>();
   const rejected: Rejection[] = [];
-  for (const [i, cand] of chosen.entries()) {
-    live.add(cand.pkg.pool);
+  await tree.checkpoint();
+  for (const cand of chosen) live.add(cand.pkg.pool);
+  await mapLimit(chosen, tree.poolConcurrency, async (cand, i) => {
     // Links and renames are synchronous: let the event loop feed xz and gzip now and then.
     if (i % 32 === 31) await new Promise((r) => setImmediate(r));
-    if (!cand.produced) continue;
+    if (!cand.produced) return;
     try {
       if (await tree.placePool(cand.pkg.pool, cand.produced, cand.pkg.sha256, { move: cand.move })) placed.push(cand.pkg.pool);
     } catch (e) {
+      if (e instanceof LockedError) throw e; // the lease is lost: the run stops, no build is to blame
       rejected.push({ dir: cand.build.dir, reason: errorLine(e) });
       failed.add(cand);
       live.delete(cand.pkg.pool);
     }
-  }
+  });
   await placeExtras(tree, chosen.filter((c) => !failed.has(c)), live, placed);
   return { live, failed, rejected };
 }
@@ -589,14 +599,14 @@ async function placePool(tree: Tree, chosen: Candidate[], placed: string[]) {
  * packages. A path that is there already keeps its file: binaries of one source and version share
  * their changelog.
  */
-async function placeExtras(tree: Tree, chosen: Candidate[], live: Set<string>, placed: string[]): Promise<void> {
+async function placeExtras(tree: Storage, chosen: Candidate[], live: Set<string>, placed: string[]): Promise<void> {
   for (const cand of chosen) if (cand.pkg.changelog) live.add(cand.pkg.changelog);
   // Of binaries sharing a file, the one in a folder of its own name goes first (jq's changelog for jq
   // and libjq1: the source's own binary); the others find the path taken.
   const own = (c: Candidate, p: string) => (path.posix.basename(path.posix.dirname(p)) === c.pkg.name ? 0 : 1);
   const extras = chosen.flatMap((c) => (c.extras ?? []).map((x) => ({ x, rank: own(c, x.path) }))).sort((a, b) => a.rank - b.rank);
   // Taken back with the pool files if the run fails before the indexes are live.
-  for (const { x } of extras) if (!(await tree.exists(x.path)) && (await tree.put(x.path, await readFile(x.file)))) placed.push(x.path);
+  for (const { x } of extras) if ((await tree.size(x.path)) === null && (await tree.put(x.path, await readFile(x.file)))) placed.push(x.path);
 }
 
 /** What clients need to check the signatures: public keys and source snippets (published in stage 1). */
@@ -631,7 +641,7 @@ function sign(o: GenerateOptions, publicKeys: Awaited<ReturnType<GenerateOptions
  * change, each repository gets a marker naming the new bytes of every file that stages 2-4 will
  * replace, so that `verify` can tell an interrupted run from a damaged tree.
  */
-async function publish(tree: Tree, o: GenerateOptions, state: State, indexed: Indexed, trust: Trust, book: RunBook): Promise<Array<{ path: string }>> {
+async function publish(tree: Storage, o: GenerateOptions, state: State, indexed: Indexed, trust: Trust, book: RunBook): Promise<Array<{ path: string }>> {
   const c = o.config;
   const { files, repoBases } = indexed;
   // Until an index goes live, every write is remembered so that a failure can take it back.
@@ -661,9 +671,11 @@ async function publish(tree: Tree, o: GenerateOptions, state: State, indexed: In
   failAfter("by-hash");
   book.live = !o.dryRun;
   for (const stage of [2, 3, 4] as const) {
+    await tree.checkpoint();
     for (const f of trust.files.filter((x) => x.stage === stage)) await tree.put(f.path, f.data);
     for (const f of files.filter((x) => x.stage === stage)) await tree.put(f.path, f.data, { mtime: f.mtime });
   }
+  await tree.checkpoint();
   await publishAliases(tree, indexed.aliases);
   for (const m of markers) await tree.discard(m);
   const newest = indexed.chosen.reduce((m, x) => Math.max(m, x.build.start.getTime()), 0);
@@ -694,9 +706,9 @@ async function publish(tree: Tree, o: GenerateOptions, state: State, indexed: In
  * the state, covers every package's entry and the templates) or the index page is missing: with
  * thousands of packages, rendering and comparing every page was most of a run with nothing new.
  */
-async function publishPages(tree: Tree, state: State, dryRun: boolean, input: SiteInput): Promise<Array<{ path: string }>> {
+async function publishPages(tree: Storage, state: State, dryRun: boolean, input: SiteInput): Promise<Array<{ path: string }>> {
   const fingerprint = siteFingerprint(input);
-  if (state.text("site-pages", fingerprint) !== undefined && (await tree.exists("index.html"))) return sitePaths(input).map((p) => ({ path: p }));
+  if (state.text("site-pages", fingerprint) !== undefined && (await tree.size("index.html")) !== null) return sitePaths(input).map((p) => ({ path: p }));
   const pages = sitePages(input);
   for (const f of pages) await tree.put(f.path, f.data);
   if (!dryRun) state.setText("site-pages", fingerprint, "");
@@ -704,7 +716,7 @@ async function publishPages(tree: Tree, state: State, dryRun: boolean, input: Si
 }
 
 /** Stage retain: what no current index names goes after grace_hours. */
-async function retain(tree: Tree, o: GenerateOptions, state: State, existing: string[], indexed: Indexed, site: Array<{ path: string }>): Promise<void> {
+async function retain(tree: Storage, o: GenerateOptions, state: State, existing: string[], indexed: Indexed, site: Array<{ path: string }>): Promise<void> {
   const live = new Set(indexed.live);
   for (const f of indexed.files) live.add(f.path);
   for (const f of site) live.add(f.path);
@@ -730,7 +742,7 @@ function outcomesOf(c: Config, found: ScanResult, rejected: Rejection[], chosen:
   return out;
 }
 
-function summarize(o: GenerateOptions, tree: Tree, found: ScanResult, rejected: Rejection[], indexed: Indexed, timings: Record<string, number>): Summary {
+function summarize(o: GenerateOptions, tree: Storage, found: ScanResult, rejected: Rejection[], indexed: Indexed, timings: Record<string, number>): Summary {
   const published: Summary["published"] = {};
   for (const r of indexed.siteRepos) published[`${r.kind} ${r.key}`] = r.rows.map(({ name, version, arch, file }) => ({ name, version, arch, file }));
   return {
@@ -746,5 +758,6 @@ function summarize(o: GenerateOptions, tree: Tree, found: ScanResult, rejected: 
     warnings: indexed.warnings,
     timings,
     dryRun: o.dryRun,
+    ...(tree.requests() ? { requests: tree.requests() } : {}),
   };
 }

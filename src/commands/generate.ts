@@ -1,5 +1,5 @@
 import path from "node:path";
-import { checkPathRules, loadConfig, type Config, type PathRole } from "../config.js";
+import { checkPathRules, checkS3Output, loadConfig, s3BaseUrl, type Config, type PathRole } from "../config.js";
 import { UsageError } from "../errors.js";
 import { DebianFamily } from "../debian/family.js";
 import { generate, type GenerateOptions, type Summary } from "../pipeline.js";
@@ -19,7 +19,8 @@ cron: one run per state folder at a time, and a run with nothing new rewrites no
 Options (override repogen.toml):
   --config FILE          configuration (default ./repogen.toml when it exists)
   --builds DIR           finished builds (builds/JOB/UUID/build.json)
-  --out DIR              the static tree that is served
+  --out DIR|s3://BUCKET/PREFIX
+                         the static tree that is served: a folder or an S3 bucket
   --keys DIR             signing keys (see keys.example/)
   --state DIR            lock and caches; never inside --out
   --now ISO8601          the clock (tests, reproducible runs); SOURCE_DATE_EPOCH works too
@@ -54,9 +55,11 @@ export function applyOverrides(c: Config, v: Record<string, unknown>): Config {
   const r = (k: string) => (str(v[k]) !== undefined ? path.resolve(str(v[k])!) : undefined);
   const out = { ...c };
   out.builds = r("builds") ?? c.builds;
-  out.output = r("out") ?? c.output;
+  const outArg = str(v.out);
+  out.output = outArg !== undefined && outArg.startsWith("s3://") ? checkS3Output(outArg) : (r("out") ?? c.output);
   out.keys = r("keys") ?? c.keys;
   out.state = r("state") ?? c.state;
+  if (out.output !== c.output && out.baseUrl === c.baseUrl) out.baseUrl = s3BaseUrl(out) ?? out.baseUrl;
   const flags = new Set<PathRole>();
   for (const [flag, role] of [["builds", "builds"], ["out", "output"], ["keys", "keys"], ["state", "state"]] as const) if (str(v[flag]) !== undefined) flags.add(role);
   checkPathRules(out, flags);

@@ -1,13 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
-import { DEFAULT_LIMITS, folderSource, httpSource } from "../verify/source.js";
+import { loadConfig } from "../config.js";
+import { DEFAULT_LIMITS, folderSource, httpSource, s3Source } from "../verify/source.js";
 import { verifyTree } from "../verify/verify.js";
 import { clock } from "./generate.js";
 import { io, parse, str } from "./args.js";
 
 export const HELP = `Usage: repogen verify TARGET [options]
 
-Check a published or mirrored tree (a folder, or an http(s):// URL of the output root) as a client
+Check a published or mirrored tree (a folder, an http(s):// URL of the output root, or
+s3://BUCKET/PREFIX read with AWS credentials and the [s3] settings of --config) as a client
 would: InRelease, Release.gpg and Valid-Until; every index InRelease lists, by its by-hash copy; every
 pool file an index names, with its size; the FreeBSD catalogues' signatures and the packages they
 name. Exit 0 when consistent, 1 with one line per problem.
@@ -24,6 +26,7 @@ Options:
   --timeout SECONDS    over http, the most one request may take (default ${DEFAULT_LIMITS.requestMs / 1000})
   --max-time SECONDS   over http, the most the whole check may take (default ${DEFAULT_LIMITS.totalMs / 1000})
   --json               {"ok": …, "problems": […], …} on stdout
+  --config FILE        for s3:// targets: the [s3] table (endpoint, region, force_path_style)
 
 Every read is bounded: nothing outside TARGET is read (a name with "..", an absolute name, or in a
 folder a symlink out of it, is refused and reported), and each kind of file has a size cap
@@ -31,8 +34,9 @@ folder a symlink out of it, is refused and reported), and each kind of file has 
 and catalogues 1 GiB; a pool file no more than its index says). A time-out or a cap ends the check
 with one line.
 
-Example:
+Examples:
   repogen verify https://packages.example.org --apt-keyring /etc/apt/keyrings/example.gpg --deep
+  repogen verify s3://packages/repo --config repogen.toml
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -58,7 +62,11 @@ export async function run(argv: string[]): Promise<number> {
     return Math.round(Number(v) * 1000);
   };
   const limits = { requestMs: seconds("timeout", DEFAULT_LIMITS.requestMs), totalMs: seconds("max-time", DEFAULT_LIMITS.totalMs) };
-  const src = /^https?:\/\//.test(target) ? httpSource(target, limits) : folderSource(target);
+  const src = /^https?:\/\//.test(target)
+    ? httpSource(target, limits)
+    : target.startsWith("s3://")
+      ? await s3Source(target, loadConfig(str(values.config)).s3)
+      : folderSource(target);
   const readOpt = async (k: string) => {
     const f = str(values[k]);
     if (f === undefined) return undefined;

@@ -1,5 +1,6 @@
 /**
- * Where verify reads a tree from: a folder, or an http(s) URL of the output root. Every read is
+ * Where verify reads a tree from: a folder, an http(s) URL of the output root, or an s3://
+ * bucket (read with credentials). Every read is
  * bounded: it never leaves the target (no `..`, no absolute name, and in a folder no symlink out of
  * it), each file kind has a size cap, and over http each request has a time-out and the whole check
  * a deadline. A transport failure (time-out, deadline, a body over its cap, no connection) is a
@@ -9,7 +10,8 @@ import { createHash } from "node:crypto";
 import { createReadStream, realpathSync } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { RepogenError, UnsafePathError } from "../errors.js";
+import { parseS3Url, type S3Config } from "../config.js";
+import { RepogenError, UnsafePathError, UsageError } from "../errors.js";
 
 /** The source could not be read as a whole (time-out, deadline, a body over its cap, no connection). */
 export class FetchError extends RepogenError {}
@@ -238,6 +240,64 @@ export function httpSource(base: string, limits: Limits = DEFAULT_LIMITS): TreeS
       const html = Buffer.concat(parts).toString("utf8");
       const names = [...html.matchAll(/href="([^"?#/][^"?#]*)\/"/g)].map((m) => decodeURIComponent(m[1]!)).filter((n) => !n.startsWith(".") && !n.includes("/"));
       return [...new Set(names)].sort();
+    },
+  };
+}
+
+/** An s3://BUCKET/PREFIX read with credentials (the AWS way) and the `[s3]` settings. */
+export async function s3Source(url: string, cfg: S3Config): Promise<TreeSource> {
+  const u = parseS3Url(url);
+  if (!u) throw new UsageError("must be s3://BUCKET or s3://BUCKET/PREFIX", url);
+  const { makeClient, s3Error, statusOf } = await import("../publish/storage/s3client.js");
+  const { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+  const { client } = makeClient(cfg);
+  const key = (rel: string) => (u.prefix ? `${u.prefix}/${rel}` : rel);
+  const orNull = async <T>(what: string, rel: string, f: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await f();
+    } catch (e) {
+      if (statusOf(e) === 404) return null;
+      // Access problems are the command's failure, not a missing file.
+      throw s3Error(e, what, `${url}/${rel}`);
+    }
+  };
+  return {
+    describe: url,
+    get: (rel) =>
+      orNull("read", rel, async () => {
+        const r = await client.send(new GetObjectCommand({ Bucket: u.bucket, Key: key(rel) }));
+        return Buffer.from(await r.Body!.transformToByteArray());
+      }),
+    size: (rel) => orNull("read", rel, async () => (await client.send(new HeadObjectCommand({ Bucket: u.bucket, Key: key(rel) }))).ContentLength ?? 0),
+    sha256: (rel, expect) =>
+      orNull("read", rel, async () => {
+        const r = await client.send(new GetObjectCommand({ Bucket: u.bucket, Key: key(rel) }));
+        const h = createHash("sha256");
+        let n = 0;
+        for await (const c of r.Body as AsyncIterable<Uint8Array>) {
+          n += c.length;
+          // More than the index says is a mismatch: not read to the end.
+          if (expect !== undefined && n > expect) return "size-exceeds-index";
+          h.update(c);
+        }
+        return h.digest("hex");
+      }),
+    async list(rel) {
+      const names: string[] = [];
+      let token: string | undefined;
+      for (let page = 0; page < 1000; page++) {
+        const r = await orNull("list", rel, () =>
+          client.send(new ListObjectsV2Command({ Bucket: u.bucket, Prefix: key(rel) + "/", Delimiter: "/", ContinuationToken: token })),
+        );
+        if (!r) return null;
+        for (const p of r.CommonPrefixes ?? []) {
+          const n = p.Prefix!.slice(key(rel).length + 1).replace(/\/$/, "");
+          if (n && !n.startsWith(".")) names.push(n);
+        }
+        if (!r.IsTruncated || !r.NextContinuationToken) break;
+        token = r.NextContinuationToken;
+      }
+      return names.sort();
     },
   };
 }

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// Object storage benchmark: the same generate into a local folder and into a real radosgw bucket on
+// loopback (started from nothing, as the tests do), in turns, so that a noisy stretch of a shared
+// machine falls on both. Prints medians, the ratio S3/folder and the S3 request counts.
+// Usage: npm run bench:s3 [-- --quick]   (--quick: 400 builds). Needs radosgw ceph-mon ceph-osd ceph-common.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startRadosgw } from "../test/support/radosgw.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const CLI = path.join(ROOT, "dist", "cli.js");
+const QUICK = process.argv.includes("--quick");
+const N = QUICK ? 400 : 2000;
+const RUNS = 3;
+const WORK = path.join(ROOT, "bench", ".work", "s3");
+const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 30, ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 6).join(" ")} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sha256 = (f) => createHash("sha256").update(readFileSync(f)).digest("hex");
+
+/** The corpus: small .debs built by dpkg-deb once, cached in bench/.work/s3. */
+function corpus() {
+  const debs = path.join(WORK, "debs");
+  const builds = path.join(WORK, `builds-${N}`);
+  mkdirSync(debs, { recursive: true });
+  const stage = path.join(WORK, "stage-tmp");
+  for (let i = 0; i < N; i++) {
+    const name = `bench${String(i).padStart(5, "0")}`;
+    const file = path.join(debs, `${name}_1.0-1_amd64.deb`);
+    if (!existsSync(file)) {
+      rmSync(stage, { recursive: true, force: true });
+      mkdirSync(path.join(stage, "DEBIAN"), { recursive: true });
+      mkdirSync(path.join(stage, `usr/share/${name}`), { recursive: true });
+      writeFileSync(path.join(stage, "DEBIAN/control"), `Package: ${name}\nVersion: 1.0-1\nArchitecture: amd64\nMaintainer: Bench <bench@example.org>\nSection: utils\nDescription: synthetic package ${i}\n A package made for the benchmark.\n`);
+      writeFileSync(path.join(stage, `usr/share/${name}/data.txt`), createHash("sha512").update(String(i)).digest("hex").repeat(40 + (i % 50)));
+      sh("dpkg-deb", ["--root-owner-group", "-Zxz", "--build", stage, file], { env: { ...process.env, SOURCE_DATE_EPOCH: "1700000000" } });
+    }
+    const uuid = `u-${name}`;
+    const d = path.join(builds, name, uuid);
+    if (existsSync(path.join(d, "build.json"))) continue;
+    mkdirSync(d, { recursive: true });
+    linkSync(file, path.join(d, path.basename(file)));
+    const start = new Date(Date.parse("2026-11-20T00:00:00Z") + i * 1000).toISOString().replace(/\.000Z$/, "Z");
+    writeFileSync(
+      path.join(d, "build.json"),
+      JSON.stringify({ job: name, uuid, platform: "debian-12", arch: "amd64", start, finish: start, result: "success", main_binary: path.basename(file), artifacts: [{ path: path.basename(file), sha256: sha256(file) }] }),
+    );
+  }
+  return builds;
+}
+
+function timedGenerate(args, env) {
+  const t = process.hrtime.bigint();
+  const out = sh(process.execPath, [CLI, "generate", ...args, "--now", NOW, "--json", "--quiet"], { env: { ...process.env, ...env } });
+  const s = Number(process.hrtime.bigint() - t) / 1e9;
+  return { s, requests: JSON.parse(out).requests ?? {} };
+}
+
+const fmt = (r) => Object.entries(r).sort().map(([k, v]) => `${k} ${v}`).join(", ");
+const total = (r) => Object.values(r).reduce((a, b) => a + b, 0);
+
+mkdirSync(WORK, { recursive: true });
+let t = Date.now();
+const builds = corpus();
+console.log(`object storage benchmark: ${N} builds (versioning as-is), medians of ${RUNS} turns; corpus ready in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+t = Date.now();
+const g = await startRadosgw();
+try {
+  console.log(`radosgw on ${g.endpoint} (pids ${g.pids.join(" ")}) up in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  await g.createBucket("bench");
+  const keys = path.join(WORK, "keys");
+  if (!existsSync(keys)) sh(process.execPath, [CLI, "keygen", "--keys", keys]);
+  const s3cfg = (prefix, state) => {
+    const f = path.join(WORK, `${prefix}.toml`);
+    writeFileSync(
+      f,
+      `versioning = "as-is"\nbuilds = ${JSON.stringify(builds)}\nkeys = ${JSON.stringify(keys)}\nstate = ${JSON.stringify(state)}\noutput = "s3://bench/${prefix}"\n` +
+        `[s3]\nendpoint = "${g.endpoint}"\npublic_url = "${g.endpoint}/bench"\nforce_path_style = true\n`,
+    );
+    return f;
+  };
+  const folderCfg = path.join(WORK, "folder.toml");
+  writeFileSync(folderCfg, `versioning = "as-is"\n`);
+  const rows = { cold: { f: [], s: [] }, again: { f: [], s: [] } };
+  let coldReq = {};
+  let againReq = {};
+  for (let i = 0; i < RUNS; i++) {
+    const out = path.join(WORK, `out-${i}`);
+    const fstate = path.join(WORK, `fstate-${i}`);
+    const sstate = path.join(WORK, `sstate-${i}`);
+    for (const d of [out, fstate, sstate]) rmSync(d, { recursive: true, force: true });
+    const folderArgs = ["--config", folderCfg, "--builds", builds, "--keys", keys, "--out", out, "--state", fstate];
+    const s3Args = ["--config", s3cfg(`run-${i}-${process.pid}`, sstate)];
+    // alternate which goes first
+    const order = i % 2 ? ["s", "f"] : ["f", "s"];
+    for (const phase of ["cold", "again"]) {
+      for (const which of order) {
+        const r = which === "f" ? timedGenerate(folderArgs, {}) : timedGenerate(s3Args, g.env);
+        rows[phase][which].push(r.s);
+        if (which === "s") phase === "cold" ? (coldReq = r.requests) : (againReq = r.requests);
+      }
+    }
+    rmSync(out, { recursive: true, force: true });
+  }
+  const line = (name, f, s, req) =>
+    console.log(`${name.padEnd(30)} folder ${median(f).toFixed(2).padStart(7)} s   s3 ${median(s).toFixed(2).padStart(7)} s   ratio ${(median(s) / median(f)).toFixed(2)}   requests ${total(req)} (${fmt(req)})`);
+  line(`cold, ${N} builds`, rows.cold.f, rows.cold.s, coldReq);
+  line("nothing new", rows.again.f, rows.again.s, againReq);
+  console.log("targets: cold ratio <= 3, nothing-new ratio <= 1.5");
+} finally {
+  await g.stop();
+}
