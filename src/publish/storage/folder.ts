@@ -7,7 +7,7 @@
  * is refused with the path it was found at instead of being written through.
  */
 import { createHash } from "node:crypto";
-import { constants, createReadStream, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, symlinkSync, type Stats } from "node:fs";
+import { constants, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, symlinkSync, type Stats } from "node:fs";
 import { copyFile, open, rename, rm, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UnsafePathError } from "../../errors.js";
@@ -206,7 +206,11 @@ export class FolderStorage implements Storage {
   private async sha256File(abs: string): Promise<string> {
     const h = createHash("sha256");
     const fh = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
-    for await (const c of createReadStream("", { fd: fh.fd, highWaterMark: 1 << 20, autoClose: true })) h.update(c as Buffer);
+    try {
+      for await (const c of fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false })) h.update(c as Buffer);
+    } finally {
+      await fh.close();
+    }
     return h.digest("hex");
   }
 

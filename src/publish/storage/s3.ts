@@ -8,7 +8,8 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -36,6 +37,9 @@ const LEASE_KEY = ".repogen/lease.json";
 const ALIASES_KEY = ".repogen/aliases.json";
 
 const md5hex = (b: Buffer) => createHash("md5").update(b).digest("hex");
+
+/** Files up to this size that repogen reads back (indexes, Release, catalogues) are kept locally. */
+const CACHE_MAX = 32 << 20;
 const stripQuotes = (etag: string | undefined) => (etag ?? "").replace(/^"|"$/g, "");
 
 /** Content-Type by name, as a web server would send it. */
@@ -102,6 +106,11 @@ export class S3Storage implements Storage {
   private aliasMap = new Map<string, string>();
   private readonly multipartBytes: number;
   private readonly leaseSeconds: number;
+  /**
+   * The bytes of small objects this state folder wrote or read, by MD5 (the ETag on record): a run
+   * with little to do reads the published indexes from here instead of from the bucket.
+   */
+  private readonly cacheDir: string;
 
   constructor(
     c: Config,
@@ -112,7 +121,9 @@ export class S3Storage implements Storage {
     this.bucket = u.bucket;
     this.prefix = u.prefix;
     ({ client: this.client, counts: this.counts } = makeClient(c.s3));
-    this.store = fileInventoryStore(c.state, `${c.s3.endpoint ?? "aws:" + c.s3.region} ${this.bucket}/${this.prefix}`);
+    const target = `${c.s3.endpoint ?? "aws:" + c.s3.region} ${this.bucket}/${this.prefix}`;
+    this.store = fileInventoryStore(c.state, target);
+    this.cacheDir = path.join(c.state, `s3-cache-${createHash("sha256").update(target).digest("hex").slice(0, 16)}`);
     this.multipartBytes = c.s3.multipartMib * 1024 * 1024;
     this.leaseSeconds = c.s3.leaseSeconds;
   }
@@ -231,12 +242,31 @@ export class S3Storage implements Storage {
     this.lease?.assertHeld();
   }
 
+  private async cached(md5: string): Promise<Buffer | null> {
+    if (!/^[0-9a-f]{32}$/.test(md5)) return null;
+    const b = await readFile(path.join(this.cacheDir, md5)).catch(() => null);
+    return b && md5hex(b) === md5 ? b : null;
+  }
+
+  private async keep(md5: string, b: Buffer): Promise<void> {
+    if (this.dryRun || b.length > CACHE_MAX || !/^[0-9a-f]{32}$/.test(md5)) return;
+    await mkdir(this.cacheDir, { recursive: true });
+    const tmp = path.join(this.cacheDir, `.${md5}.tmp-${process.pid}`);
+    await writeFile(tmp, b);
+    await rename(tmp, path.join(this.cacheDir, md5));
+  }
+
   async read(rel: string): Promise<Buffer | null> {
     cleanRel(rel);
-    if (!this.objects.has(rel)) return null;
+    const e = this.objects.get(rel);
+    if (!e) return null;
+    const local = await this.cached(e[1]);
+    if (local) return local;
     try {
       const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(rel) }));
-      return Buffer.from(await r.Body!.transformToByteArray());
+      const b = Buffer.from(await r.Body!.transformToByteArray());
+      if (md5hex(b) === e[1]) await this.keep(e[1], b).catch(() => undefined);
+      return b;
     } catch (e) {
       if (statusOf(e) === 404) {
         this.objects.delete(rel);
@@ -285,6 +315,7 @@ export class S3Storage implements Storage {
     );
     this.objects.set(rel, [buf.length, stripQuotes(r.ETag) || md5, sha]);
     afterWrite();
+    if (!/\/by-hash\//.test(rel)) await this.keep(md5, buf).catch(() => undefined);
     return true;
   }
 
@@ -492,10 +523,11 @@ export class S3Storage implements Storage {
 
   async survey(): Promise<string[]> {
     if (!this.dryRun) {
-      // Uploads a killed run left unfinished: we hold the lease, so nobody else owns one.
+      // Uploads a killed run left unfinished: we hold the lease, so nobody else owns one. Best
+      // effort: credentials without s3:ListBucketMultipartUploads still publish.
       const base = this.prefix ? this.prefix + "/" : undefined;
-      const r = await this.send("list unfinished uploads", "", () => this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: base })));
-      for (const u of r.Uploads ?? [])
+      const r = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: base })).catch(() => null);
+      for (const u of r?.Uploads ?? [])
         if (u.Key && u.UploadId) await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key, UploadId: u.UploadId })).catch(() => undefined);
     }
     // Copies under an alias are live while their target's file is: retention judges the target's.
@@ -509,6 +541,9 @@ export class S3Storage implements Storage {
   async commit(): Promise<void> {
     if (this.dryRun || !this.lease) return;
     await this.store.save({ generation: this.lease.generation, objects: Object.fromEntries(this.objects) });
+    // Cached bytes no object on record has any more go.
+    const wanted = new Set([...this.objects.values()].map((e) => e[1]));
+    for (const f of await readdir(this.cacheDir).catch(() => [] as string[])) if (!wanted.has(f)) await rm(path.join(this.cacheDir, f), { force: true });
   }
 
   async close(): Promise<void> {
