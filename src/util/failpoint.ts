@@ -1,5 +1,5 @@
 /**
- * Fault injection for the tests of the error paths (like REPOGEN_FAILPOINT_WRITES in publish/tree):
+ * Fault injection for the tests of the error paths (like REPOGEN_FAILPOINT_WRITES in publish/storage):
  * with REPOGEN_FAIL_AFTER=STEP, generate fails with an error at that step of its run, as if the
  * step itself had failed. Steps in run order: `pool` (pool files placed, nothing else written),
  * `by-hash` (by-hash copies and keys written, no index live yet), `index-page`, `retention`,
