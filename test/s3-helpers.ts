@@ -32,7 +32,7 @@ export interface Site {
 }
 
 /** A bucket with a public-read policy, a keys folder and a repogen.toml that publishes into it. */
-export async function s3Site(g: Gateway, bucket: string, o: { leaseSeconds?: number; multipartMib?: number; state?: string; work?: string; keys?: string } = {}): Promise<Site> {
+export async function s3Site(g: Gateway, bucket: string, o: { leaseSeconds?: number; multipartMib?: number; state?: string; work?: string; keys?: string; toml?: string } = {}): Promise<Site> {
   const work = o.work ?? tmp("repogen-s3-");
   await g.createBucket(bucket).catch((e: Error) => {
     if (!/BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(e.name)) throw e;
@@ -46,7 +46,7 @@ export async function s3Site(g: Gateway, bucket: string, o: { leaseSeconds?: num
   const config = path.join(work, `repogen-${path.basename(state)}.toml`);
   writeFileSync(
     config,
-    `builds = "builds"\nkeys = ${JSON.stringify(keys)}\nstate = ${JSON.stringify(state)}\noutput = "s3://${bucket}/repo"\n` +
+    `builds = "builds"\nkeys = ${JSON.stringify(keys)}\nstate = ${JSON.stringify(state)}\noutput = "s3://${bucket}/repo"\n${o.toml ?? ""}` +
       `[s3]\nendpoint = "${g.endpoint}"\nregion = "us-east-1"\npublic_url = "${g.endpoint}/${bucket}"\nforce_path_style = true\n` +
       `lease_seconds = ${o.leaseSeconds ?? 60}\nmultipart_mib = ${o.multipartMib ?? 64}\n`,
   );

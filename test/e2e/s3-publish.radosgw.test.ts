@@ -52,7 +52,7 @@ function verifyBoth(s: Site): void {
 
 describe("generate into a bucket", () => {
   it("apt-get update and install from the public URL, FreeBSD catalogues readable, headers for a CDN, verify on both URLs", async () => {
-    const s = await s3Site(g, "repo-main", { multipartMib: 5 });
+    const s = await s3Site(g, "repo-main", { multipartMib: 5, toml: `[apt.suites.debian-12]\ncodename = "bookworm"\n` });
     addDebs(s, 0, 5, "2026-11-20T10:00:00Z");
     // one package over multipart_mib: uploaded in parts
     const big = path.join(s.work, "big_1.0-1_amd64.deb");
@@ -73,6 +73,14 @@ describe("generate into a bucket", () => {
     expect(i.status, i.stdout + i.stderr).toBe(0);
     expect(problems(i)).toEqual([]);
     verifyBoth(s);
+    // the Codename alias: the same suite under dists/bookworm, copies made after the suite's InRelease
+    const byCodename = new AptRoot(path.join(s.work, "root-bookworm"));
+    byCodename.addSource(`${s.url}/apt`, "bookworm", path.join(s.work, "root.gpg"));
+    const ub = byCodename.apt(["update"]);
+    expect(problems(ub), ub.stdout + ub.stderr).toEqual([]);
+    expect(byCodename.install("pkg0002").status).toBe(0);
+    expect(j.added).toContain("apt/dists/bookworm/InRelease");
+    expect(j.added.indexOf("apt/dists/bookworm/InRelease")).toBeGreaterThan(j.added.indexOf("apt/dists/debian-12/InRelease"));
 
     // FreeBSD: the catalogue fetched over HTTP, unpacked by tar, its signature checked by openssl
     const abi = `${s.url}/pkg/FreeBSD:14:amd64`;
