@@ -70,6 +70,7 @@ const total = (r) => Object.values(r).reduce((a, b) => a + b, 0);
 mkdirSync(WORK, { recursive: true });
 let t = Date.now();
 const builds = corpus();
+if (process.argv.includes("--corpus-only")) process.exit(0);
 console.log(`object storage benchmark: ${N} builds (versioning as-is), medians of ${RUNS} turns; corpus ready in ${((Date.now() - t) / 1000).toFixed(0)} s`);
 t = Date.now();
 const g = await startRadosgw();
