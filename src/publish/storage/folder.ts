@@ -161,7 +161,15 @@ export class FolderStorage implements Storage {
     const tmp = tmpName(file);
     // "wx": a fresh file, never an existing name (nor a link planted at the temporary name).
     await writeFile(tmp, buf, { flag: "wx" });
-    if (opts.mtime) await utimes(tmp, opts.mtime, opts.mtime);
+    // A replaced file gets a later second than the one it replaces: web servers send Last-Modified in
+    // whole seconds, and a client that fetched the old bytes in the same second would otherwise get
+    // 304 Not Modified for the new ones (apt keeps its old lists then, pkg its old catalogue).
+    const oldSec = old ? Math.floor((lstatOrNull(file)?.mtimeMs ?? 0) / 1000) : -Infinity;
+    const when = opts.mtime ?? new Date();
+    if (Math.floor(when.getTime() / 1000) <= oldSec) {
+      const later = new Date((oldSec + 1) * 1000);
+      await utimes(tmp, later, later);
+    } else if (opts.mtime) await utimes(tmp, opts.mtime, opts.mtime);
     // rename replaces the name itself, never what a link there would point to.
     await rename(tmp, file);
     afterWrite();
