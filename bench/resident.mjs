@@ -9,6 +9,7 @@ import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writ
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { makeDebs } from "./debs.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = path.join(ROOT, "dist", "cli.js");
@@ -40,31 +41,6 @@ function report(name, ours, ref, refName, target) {
 }
 
 // The same corpus as bench/run.mjs (its files are shared through bench/.work/debs).
-function makeDebs(dir, from, count) {
-  mkdirSync(dir, { recursive: true });
-  const stage = path.join(WORK, "stage-tmp-resident");
-  const made = [];
-  for (let i = from; i < from + count; i++) {
-    const name = `bench${String(i).padStart(5, "0")}`;
-    const file = path.join(dir, `${name}_1.${i % 7}-1_amd64.deb`);
-    made.push(file);
-    if (existsSync(file)) continue;
-    rmSync(stage, { recursive: true, force: true });
-    mkdirSync(path.join(stage, "DEBIAN"), { recursive: true });
-    mkdirSync(path.join(stage, `usr/share/${name}`), { recursive: true });
-    mkdirSync(path.join(stage, "usr/bin"), { recursive: true });
-    writeFileSync(
-      path.join(stage, "DEBIAN/control"),
-      `Package: ${name}\nVersion: 1.${i % 7}-1\nArchitecture: amd64\nMaintainer: Bench <bench@example.org>\nInstalled-Size: 20\nDepends: libc6 (>= 2.36)\nSection: utils\nPriority: optional\nDescription: synthetic package ${i}\n A package made for the benchmark.\n`,
-    );
-    const body = createHash("sha512").update(String(i)).digest("hex").repeat(40 + (i % 50));
-    writeFileSync(path.join(stage, `usr/share/${name}/data.txt`), body);
-    writeFileSync(path.join(stage, `usr/share/${name}/README`), `bench package ${i}\n`);
-    writeFileSync(path.join(stage, `usr/bin/${name}`), `#!/bin/sh\necho ${i}\n`, { mode: 0o755 });
-    sh("dpkg-deb", ["--root-owner-group", "-Zxz", "--build", stage, file], { env: { ...process.env, SOURCE_DATE_EPOCH: "1700000000" } });
-  }
-  return made;
-}
 
 function buildJson(f, start) {
   const name = path.basename(f).split("_")[0];
@@ -131,7 +107,7 @@ mkdirSync(WORK, { recursive: true });
 console.log(`repogen resident benchmark: ${N} builds published, ${DROPS} drops for watch, ${HOOKS} hooks at once; ${os.cpus().length} cores, node ${process.version}`);
 const keys = path.join(WORK, "keys");
 if (!existsSync(keys)) repogen(["keygen", "--keys", keys]);
-const debs = makeDebs(path.join(WORK, "debs"), 0, N + 10 + DROPS * RUNS + HOOKS * RUNS);
+const debs = makeDebs(path.join(WORK, "debs"), 0, N + 10 + DROPS * RUNS + HOOKS * RUNS, path.join(WORK, "stage-tmp-resident"));
 const base = debs.slice(0, N);
 const ten = debs.slice(N, N + 10);
 let next = N + 10;

@@ -13,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { corpus, linkedSubset, writeBuilds } from "./corpus.mjs";
 import { aptly, reprepro } from "./peers.mjs";
+import { makeDebs } from "./debs.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = path.join(ROOT, "dist", "cli.js");
@@ -48,32 +49,6 @@ function report(name, ours, ref, refName) {
 }
 
 // ------------------------------------------------------------------ corpus
-function makeDebs(dir, from, count, viaDpkg) {
-  mkdirSync(dir, { recursive: true });
-  const stage = path.join(WORK, "stage-tmp");
-  const made = [];
-  for (let i = from; i < from + count; i++) {
-    const name = `bench${String(i).padStart(5, "0")}`;
-    const file = path.join(dir, `${name}_1.${i % 7}-1_amd64.deb`);
-    made.push(file);
-    if (existsSync(file)) continue;
-    rmSync(stage, { recursive: true, force: true });
-    mkdirSync(path.join(stage, "DEBIAN"), { recursive: true });
-    mkdirSync(path.join(stage, `usr/share/${name}`), { recursive: true });
-    mkdirSync(path.join(stage, "usr/bin"), { recursive: true });
-    writeFileSync(
-      path.join(stage, "DEBIAN/control"),
-      `Package: ${name}\nVersion: 1.${i % 7}-1\nArchitecture: amd64\nMaintainer: Bench <bench@example.org>\nInstalled-Size: 20\nDepends: libc6 (>= 2.36)\nSection: utils\nPriority: optional\nDescription: synthetic package ${i}\n A package made for the benchmark.\n`,
-    );
-    const body = createHash("sha512").update(String(i)).digest("hex").repeat(40 + (i % 50));
-    writeFileSync(path.join(stage, `usr/share/${name}/data.txt`), body);
-    writeFileSync(path.join(stage, `usr/share/${name}/README`), `bench package ${i}\n`);
-    writeFileSync(path.join(stage, `usr/bin/${name}`), `#!/bin/sh\necho ${i}\n`, { mode: 0o755 });
-    sh("dpkg-deb", ["--root-owner-group", "-Zxz", "--build", stage, file], { env: { ...process.env, SOURCE_DATE_EPOCH: "1700000000" } });
-    void viaDpkg;
-  }
-  return made;
-}
 
 function makeBuilds(buildsDir, debs, startBase) {
   for (const [k, f] of debs.entries()) {
@@ -147,7 +122,7 @@ console.log(`repogen benchmark: ${N} builds, ${TREE_MB} MB tree, RSS at ${N} and
 const keys = path.join(WORK, "keys");
 if (!existsSync(keys)) repogen(["keygen", "--keys", keys]);
 let t = Date.now();
-const debs = makeDebs(path.join(WORK, "debs"), 0, N + 10);
+const debs = makeDebs(path.join(WORK, "debs"), 0, N + 10, path.join(WORK, "stage-tmp"));
 const base = debs.slice(0, N);
 const extra = debs.slice(N, N + 10);
 console.log(`corpus: ${debs.length} .deb files built with dpkg-deb (${((Date.now() - t) / 1000).toFixed(0)} s, cached in bench/.work)`);
@@ -278,7 +253,7 @@ function baseSection() {
     const b = path.join(WORK, `builds-${n}`);
     if (n === N) makeBuilds(b, base, "2026-11-20T00:00:00Z");
     else {
-      const more = makeDebs(path.join(WORK, "debs"), 0, n);
+      const more = makeDebs(path.join(WORK, "debs"), 0, n, path.join(WORK, "stage-tmp"));
       makeBuilds(b, more, "2026-11-20T00:00:00Z");
     }
     const mb = peakRss(["generate", "--config", byBuild, "--builds", b, "--out", fresh(`out-rss-${n}`), "--state", fresh(`state-rss-${n}`), "--keys", keys, "--now", NOW, "--quiet"]);

@@ -13,7 +13,7 @@ import { readPkg, rewritePkgVersion } from "../src/freebsd/pkg.js";
 import { RepogenError } from "../src/errors.js";
 import { CLI, tmp } from "./helpers.js";
 import { readyBuild } from "./builds.js";
-import { compress, control, controlTar, dataTar, deb, manifest, pkgTar, T } from "./hostile-packages.js";
+import { compress, control, controlTar, dataTar, deb, fixChecksum, manifest, pkgTar, T } from "./hostile-packages.js";
 
 // FUZZ_SEED=N runs another sequence (the suite runs the fixed one).
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
@@ -141,14 +141,7 @@ function mutate(b: Buffer, kind: "deb" | "pkg", other: Buffer, r: () => number):
     const n = 1 + pick(Math.min(len, 12));
     const from = off + pick(len - n + 1);
     for (let i = 0; i < n; i++) out[h + from + i] = off === 156 ? "0123456LKxgV7S\0A"[pick(16)]!.charCodeAt(0) : ALPHABET.charCodeAt(pick(ALPHABET.length));
-    if (r() < 0.8) {
-      out.fill(0x20, h + 148, h + 156);
-      let s = 0;
-      for (let i = 0; i < 512; i++) s += out[h + i]!;
-      out.write(s.toString(8).padStart(6, "0"), h + 148, "latin1");
-      out[h + 154] = 0;
-      out[h + 155] = 0x20;
-    }
+    if (r() < 0.8) fixChecksum(out, h);
   }
   return out;
 }
