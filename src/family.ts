@@ -2,15 +2,16 @@
  * One interface, two package families (ARCHITECTURE "One interface, two families"). The pipeline
  * never asks which family it holds.
  */
-import { constants } from "node:fs";
+import { closeSync, constants, existsSync, readSync, writeFileSync } from "node:fs";
 import { copyFile, mkdir, open } from "node:fs/promises";
+import { createHash } from "node:crypto";
 import path from "node:path";
 import type { Build } from "./builds/scan.js";
 import { readSpec, type PackageSpec } from "./spec.js";
 import type { Config } from "./config.js";
 import type { CachedPackage } from "./publish/state.js";
 import { FormatError } from "./errors.js";
-import { openRegular } from "./util/regular-file.js";
+import { openRegular, openRegularSync } from "./util/regular-file.js";
 import { LIMITS } from "./archive/limits.js";
 
 export interface PrepareContext {
@@ -77,11 +78,17 @@ export interface Family {
 }
 
 /**
- * This build's own scratch folder inside the run's work folder: work/JOB/UUID (a uuid is unique
- * only within its job).
+ * A file of this build's in the run's work folder. The work folder is flat (work/JOB~UUID~NAME: a
+ * job name has no "~", nor has a uuid): making three folders per build was most of the file system
+ * work of a cold run.
  */
+export function workFile(ctx: PrepareContext, build: Build, name: string): string {
+  return path.join(ctx.work, `${build.job}~${build.uuid}~${name}`);
+}
+
+/** A scratch folder of this build's own (for what a staged tree is built into). */
 export async function workDirOf(ctx: PrepareContext, build: Build): Promise<string> {
-  const dir = path.join(ctx.work, build.job, build.uuid);
+  const dir = workFile(ctx, build, "tree");
   await mkdir(dir, { recursive: true });
   return dir;
 }
@@ -122,7 +129,38 @@ async function copyChecked(source: string, dest: string): Promise<void> {
 
 /** Where the checked copy of a ready package's file is kept in the work folder. */
 export function deliveredPath(work: string, build: Build): string {
-  return path.join(work, build.job, build.uuid, "delivered", path.basename(build.main));
+  return path.join(work, `${build.job}~${build.uuid}~delivered~${path.basename(build.main)}`);
+}
+
+/** Ready packages up to this size are checked and copied in memory with synchronous calls. */
+const IN_MEMORY = 8 << 20;
+
+/**
+ * The whole of a small regular file, read from one descriptor (opened without following a link or
+ * blocking on a FIFO), or null when it is larger than IN_MEMORY.
+ */
+function readSmall(source: string): Buffer | null {
+  const { fd, stat } = openRegularSync(source, { cap: LIMITS.file, limit: "file", what: "main binary" });
+  try {
+    if (stat.size > IN_MEMORY) return null;
+    // One byte more than the size says: a file that grew since the fstat is read to its end.
+    let buf = Buffer.allocUnsafe(stat.size + 1);
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) {
+        if (n > IN_MEMORY) return null;
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, n);
+        buf = bigger;
+      }
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The file a build delivers as its package, and its SHA-256 (CONTRACT "Versions"). */
@@ -131,6 +169,16 @@ export interface MainBinary {
   sha256: string;
   /** True when repogen built it into the work folder (it may be moved or removed). */
   owned: boolean;
+  /**
+   * The file's bytes, when it was small enough to be checked in memory. Then `file` is written only
+   * when asked for (`copy`): a package that is rewritten anyway needs no copy on disk.
+   */
+  bytes?: Buffer;
+}
+
+/** Writes a checked copy held in memory to its file, if it is not there yet. */
+export function ensureCopy(main: MainBinary): void {
+  if (main.bytes && !existsSync(main.file)) writeFileSync(main.file, main.bytes, { flag: "wx" });
 }
 
 /**
@@ -145,15 +193,19 @@ export async function mainBinary(
   build: Build,
   ctx: PrepareContext,
   buildFromSpec: (spec: PackageSpec, outDir: string, mtime: number) => Promise<string>,
+  opts: { copy?: boolean } = {},
 ): Promise<MainBinary> {
   if (build.kind !== "tree") {
     const file = deliveredPath(ctx.work, build);
-    await mkdir(path.dirname(file), { recursive: true });
-    await copyChecked(build.main, file);
-    const sha256 = await ctx.hash(file);
+    // Small packages (nearly all) are read once: the bytes that are hashed are the ones written to
+    // the copy and parsed. Larger ones are cloned or copied, and the copy is hashed.
+    const bytes = readSmall(build.main);
+    if (!bytes) await copyChecked(build.main, file);
+    else if (opts.copy !== false) writeFileSync(file, bytes, { flag: "wx" });
+    const sha256 = bytes ? createHash("sha256").update(bytes).digest("hex") : await ctx.hash(file);
     if (sha256 !== build.mainSha256)
       throw new FormatError(`the main binary changed after its SHA-256 was checked (now ${sha256}, build.json says ${build.mainSha256}); nothing of it is published`);
-    return { file, sha256, owned: true };
+    return { file, sha256, owned: true, ...(bytes ? { bytes } : {}) };
   }
   const spec = await readSpec(build.spec!, { name: build.job });
   const dir = path.join(await workDirOf(ctx, build), "upstream");

@@ -710,7 +710,10 @@ async function publishPages(tree: Storage, state: State, dryRun: boolean, input:
   const fingerprint = siteFingerprint(input);
   if (state.text("site-pages", fingerprint) !== undefined && (await tree.size("index.html")) !== null) return sitePaths(input).map((p) => ({ path: p }));
   const pages = sitePages(input);
-  for (const f of pages) await tree.put(f.path, f.data);
+  // Every page but the index page, then the index page: it links to all of them.
+  const index = pages.filter((f) => f.path === "index.html");
+  await tree.putMany(pages.filter((f) => f.path !== "index.html"));
+  for (const f of index) await tree.put(f.path, f.data);
   if (!dryRun) state.setText("site-pages", fingerprint, "");
   return pages;
 }

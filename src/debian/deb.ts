@@ -117,7 +117,8 @@ const IN_MEMORY_LIMIT = 8 << 20;
 
 const REGULAR = { cap: LIMITS.file, limit: "file", what: "package file" };
 
-export async function openDeb(file: string): Promise<DebSource> {
+export async function openDeb(file: string, bytes?: Buffer): Promise<DebSource> {
+  if (bytes) return inMemory(file, bytes);
   // Small files are read with synchronous calls: on a page-cached file that is a few microseconds,
   // where an async FileHandle's open, stat, read and close each cost a thread-pool round trip.
   // Either way the file is opened once, without blocking, and must be a regular file (a FIFO put
@@ -137,7 +138,7 @@ export async function openDeb(file: string): Promise<DebSource> {
     } finally {
       closeSync(fd);
     }
-    return { file, size: buf.length, buf, read: readAtBuffer(buf), stream: (start, size) => Readable.from([buf.subarray(start, start + size)]), close: async () => undefined };
+    return inMemory(file, buf);
   }
   closeSync(fd);
   const { fh, stat: st } = await openRegular(file, REGULAR);
@@ -148,6 +149,10 @@ export async function openDeb(file: string): Promise<DebSource> {
     stream: (start, size) => fh.createReadStream({ start, end: start + size - 1, highWaterMark: 1 << 20, autoClose: false }),
     close: () => fh.close(),
   };
+}
+
+function inMemory(file: string, buf: Buffer): DebSource {
+  return { file, size: buf.length, buf, read: readAtBuffer(buf), stream: (start, size) => Readable.from([buf.subarray(start, start + size)]), close: async () => undefined };
 }
 
 async function readControlTar(src: DebSource, lay: DebLayout): Promise<Array<TarReadEntry & { data?: Buffer }>> {

@@ -1,9 +1,10 @@
 /** The Debian family: .deb packages into an APT suite per platform. */
-import { rm, writeFile } from "node:fs/promises";
+import { existsSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Build } from "../builds/scan.js";
 import type { Config } from "../config.js";
-import { mainBinary, workDirOf, type Family, type PrepareContext, type Prepared, type RepoFile, type SiteContext, type RepositoryResult } from "../family.js";
+import { ensureCopy, mainBinary, workFile, type Family, type PrepareContext, type Prepared, type RepoFile, type SiteContext, type RepositoryResult } from "../family.js";
 import type { CachedPackage } from "../publish/state.js";
 import { buildDeb } from "./deb.js";
 import { versioningOf } from "../builds/versioning.js";
@@ -57,8 +58,10 @@ export class DebianFamily implements Family {
           publishedNative: versioning === "build" ? false : undefined,
         })
       ).file,
+      // With build versions the package is always rewritten: the checked bytes need no copy on disk.
+      { copy: versioning !== "build" },
     );
-    const { file: source, owned, sha256: mainSha } = main;
+    const { file: source, owned, sha256: mainSha, bytes } = main;
     const task: ReadyDebTask = {
       source,
       arch: build.arch,
@@ -66,16 +69,19 @@ export class DebianFamily implements Family {
       versioning,
       buildtime: build.buildtime,
       mainSha,
-      out: path.join(await workDirOf(ctx, build), "rewritten.deb"),
+      bytes,
+      out: workFile(ctx, build, "rewritten.deb"),
       changelog: true,
     };
     const info = await readReadyDeb(task);
+    if (!info.rewritten) ensureCopy(main);
     const produced = info.rewritten ? info.rewritten.file : source;
     const move = info.rewritten ? true : owned;
     const sha256 = info.rewritten ? info.rewritten.sha256 : mainSha;
     const size = info.rewritten ? info.rewritten.size : info.size;
     const { control, version } = info;
-    if (owned && produced !== source) await rm(path.dirname(source), { recursive: true, force: true });
+    // The source is not needed once rewritten: a staged tree's upstream build goes with its folder.
+    if (owned && produced !== source && existsSync(source)) await rm(build.kind === "tree" ? path.dirname(source) : source, { recursive: true, force: true });
     const upstream = info.upstream;
     const pool = poolFor(info.name, version, info.arch);
     const entry = serialise(
@@ -99,8 +105,8 @@ export class DebianFamily implements Family {
     };
     let extras: Prepared["extras"];
     if (info.changelog) {
-      const file = path.join(await workDirOf(ctx, build), "changelog");
-      await writeFile(file, info.changelog.text);
+      const file = workFile(ctx, build, "changelog");
+      writeFileSync(file, info.changelog.text);
       pkg.changelog = info.changelog.path;
       extras = [{ path: info.changelog.path, file }];
     }

@@ -11,6 +11,8 @@ import { ChangelogCatcher, changelogPath } from "./changelog.js";
 export interface ReadyDebTask {
   /** The .deb to read. */
   source: string;
+  /** Its bytes, when the caller holds them already (they are not read again). */
+  bytes?: Buffer;
   /** The Architecture build.json names; the package must say the same. */
   arch: string;
   /** List the data member (for Contents). */
@@ -45,7 +47,7 @@ export interface ReadyDebResult {
 }
 
 export async function readReadyDeb(t: ReadyDebTask): Promise<ReadyDebResult> {
-  const src = await openDeb(t.source);
+  const src = await openDeb(t.source, t.bytes);
   try {
     // The data member is only decoded when Contents needs its file list or the changelog is wanted.
     // The package's name is only known from its control member, which is read before the data.

@@ -5,7 +5,7 @@ import type { Build } from "../builds/scan.js";
 import { freebsdBuildVersion, versioningOf } from "../builds/versioning.js";
 import type { Config } from "../config.js";
 import { FormatError } from "../errors.js";
-import { mainBinary, workDirOf, type Family, type PrepareContext, type Prepared, type RepoFile, type RepositoryResult, type SiteContext } from "../family.js";
+import { mainBinary, workFile, type Family, type PrepareContext, type Prepared, type RepoFile, type RepositoryResult, type SiteContext } from "../family.js";
 import type { CachedPackage } from "../publish/state.js";
 import { decompressBuffer, detectCompression } from "../archive/compress.js";
 import { readTarBuffer } from "../archive/tar.js";
@@ -54,11 +54,11 @@ export class FreebsdFamily implements Family {
     let sha256 = mainSha;
     let { size } = await stat(source);
     if (version !== upstream) {
-      const out = path.join(await workDirOf(ctx, build), "rewritten.pkg");
+      const out = workFile(ctx, build, "rewritten.pkg");
       const r = await rewritePkgVersion(source, version, out, undefined, info);
       ({ size, sha256 } = r);
       manifest = r.info.manifest;
-      if (owned) await rm(path.dirname(source), { recursive: true, force: true });
+      if (owned) await rm(build.kind === "tree" ? path.dirname(source) : source, { recursive: true, force: true });
       produced = out;
       move = true;
     }

@@ -29,6 +29,7 @@ import { Lease, type LeaseObject } from "../lock.js";
 import { MARKER } from "../retention.js";
 import { fileInventoryStore, type InventoryEntry, type InventoryStore } from "./inventory.js";
 import { makeClient, s3Error, statusOf, StorageError } from "./s3client.js";
+import { mapLimit } from "../../util/concurrency.js";
 import { afterWrite, cleanRel, isManaged, PublishError, type Changes, type PutOptions, type Storage } from "./storage.js";
 
 /** The lease and other bookkeeping, beside the tree (not under apt/ or pkg/). */
@@ -317,6 +318,11 @@ export class S3Storage implements Storage {
     afterWrite();
     if (!/\/by-hash\//.test(rel)) await this.keep(md5, buf).catch(() => undefined);
     return true;
+  }
+
+  async putMany(files: Array<{ path: string; data: Buffer | string; mtime?: Date }>): Promise<boolean[]> {
+    // Objects are independent: several requests in flight hide the round trips.
+    return mapLimit(files, this.poolConcurrency, (f) => this.put(f.path, f.data));
   }
 
   /** The SHA-256 of a published object: from our record, its metadata, or (a foreign object) its bytes. */

@@ -52,6 +52,11 @@ export interface Storage {
   /** Writes bytes under rel unless the same bytes are there already; true when it wrote. */
   put(rel: string, data: Buffer | string, opts?: PutOptions): Promise<boolean>;
   /**
+   * put for many files whose order among themselves does not matter (the web pages): a bucket sends
+   * them several at once. Resolves once all are written; true for each that was written.
+   */
+  putMany(files: Array<{ path: string; data: Buffer | string; mtime?: Date }>): Promise<boolean[]>;
+  /**
    * Places a finished package at rel. A pool path is never replaced: the same bytes there already
    * are "unchanged", different bytes a PublishError (that build's rejection).
    */
