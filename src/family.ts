@@ -62,6 +62,8 @@ export interface RepositoryResult {
   base: string;
   /** Other names of the folder base (apt/dists/CODENAME), published once base's files are. */
   aliases?: string[];
+  /** From when on the published signatures are to be renewed though nothing changed (Valid-Until nearing); absent: never. */
+  renewAfter?: Date;
 }
 
 export interface Family {

@@ -3,7 +3,7 @@
  * retain. `generate` runs them once; `runStages` runs them over a state that stays loaded. Only scan
  * reads the builds folder and only the Storage (publish/storage) writes into the output.
  */
-import { readdirSync, rmdirSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { scanBuilds, hashWithCache, type Build, type Rejection, type ScanResult } from "./builds/scan.js";
@@ -11,7 +11,8 @@ import type { Config } from "./config.js";
 import { BookkeepingError, errorLine, LockedError } from "./errors.js";
 import { buildKey, buildKeyOfDir } from "./builds/identity.js";
 import { failAfter, hookAfterScan } from "./util/failpoint.js";
-import { deliveredPath, type Family, type RepoFile, type SiteContext } from "./family.js";
+import { deliveredPath, type Family, type RepoFile, type RepositoryResult, type SiteContext } from "./family.js";
+import { decodeRecord as decodeRepoRecord, encodeRecord as encodeRepoRecord, repoFingerprint, stillPublished, type RepoRecord } from "./publish/index-memo.js";
 import { acquireLock } from "./publish/lock.js";
 import { listPending, settlePending, type BuildOutcome } from "./publish/pending.js";
 import { State, type CachedPackage } from "./state/state.js";
@@ -197,12 +198,38 @@ function upTo(list: Build[], from: number, n: number): Build[] {
   return list.slice(from, end);
 }
 
+/**
+ * What every repository's indexes depend on beside its packages: the configuration that shapes
+ * them and the public keys that sign them (a key added, dropped or replaced makes them again).
+ */
+function indexSalt(c: Config, keys: Awaited<ReturnType<GenerateOptions["loadKeys"]>>): string {
+  const h = createHash("sha256");
+  h.update(JSON.stringify([c.origin, c.label, c.description, c.baseUrl, c.validDays, c.apt, c.pkg]));
+  if (keys.aptBinary) h.update(keys.aptBinary);
+  h.update(`\0${keys.pkgPem ?? ""}`);
+  return h.digest("hex");
+}
+
 function keyringName(origin: string): string {
   return origin.toLowerCase().replace(/[^a-z0-9._-]+/g, "-");
 }
 
-/** The index files of every repository the chosen packages go to, computed side by side. */
-async function buildIndexes(chosen: Candidate[], site: SiteContext) {
+/** How buildIndexes learns what the repositories were last made from (publish/index-memo.ts). */
+interface IndexMemo {
+  recall(family: string, key: string): RepoRecord | null;
+  version(rel: string): Promise<string | null>;
+  /** The configuration and keys every repository's indexes depend on. */
+  salt: string;
+}
+
+/** A repository as this run has it: made anew, or kept as published (its record). */
+type RepoOutcome = { made: RepositoryResult; warnings: string[]; fp: string; kept?: undefined } | { kept: RepoRecord; fp: string; made?: undefined };
+
+/**
+ * The index files of every repository the chosen packages go to, computed side by side; a
+ * repository whose inputs and published files are as its record says is kept as it is.
+ */
+async function buildIndexes(chosen: Candidate[], site: SiteContext, memo: IndexMemo) {
   const repos = new Map<string, { family: Family; key: string; pkgs: Candidate[] }>();
   for (const cand of chosen) {
     const k = `${cand.family.name}\0${cand.repo}`;
@@ -210,18 +237,43 @@ async function buildIndexes(chosen: Candidate[], site: SiteContext) {
     repos.get(k)!.pkgs.push(cand);
   }
   const sortedRepos = [...repos.values()].sort((a, b) => (a.family.name + a.key < b.family.name + b.key ? -1 : 1));
-  const results = await Promise.all(sortedRepos.map((r) => r.family.repository(r.key, r.pkgs.map((p) => p.pkg), site)));
+  const results = await Promise.all(
+    sortedRepos.map(async (r): Promise<RepoOutcome> => {
+      const pkgs = r.pkgs.map((p) => p.pkg);
+      const fp = repoFingerprint(r.family.name, r.key, `${memo.salt}\0${r.family.cacheSalt(site.config)}`, pkgs);
+      const rec = memo.recall(r.family.name, r.key);
+      if (rec && (await stillPublished(rec, fp, site.now, memo.version))) return { kept: rec, fp };
+      const made = await r.family.repository(r.key, pkgs, site);
+      const warnings = r.family.brokenRelations?.(r.key, r.pkgs.map((p) => ({ pkg: p.pkg, build: `${p.build.job}/${p.build.uuid}` }))) ?? [];
+      return { made, warnings, fp };
+    }),
+  );
   const files: RepoFile[] = [];
+  const kept: string[] = [];
   const repoSummaries: Summary["repositories"] = [];
   const siteRepos: SiteRepo[] = [];
   const repoBases: string[] = [];
   const aliasOf = new Map<string, string[]>();
+  const dates = new Map<string, RepoRecord["dates"]>();
+  const repoWarnings: string[] = [];
+  const toRecord: Array<{ family: string; key: string; fp: string; made: RepositoryResult; warnings: string[]; dates: RepoRecord["dates"] }> = [];
   for (const [i, r] of sortedRepos.entries()) {
-    const res = results[i]!;
-    for (const a of res.aliases ?? []) aliasOf.set(a, [...(aliasOf.get(a) ?? []), res.base]);
-    files.push(...res.files);
-    repoBases.push(res.base);
-    repoSummaries.push({ name: res.name, changed: res.changed, packages: r.pkgs.length });
+    const o = results[i]!;
+    const base = o.made ? o.made.base : o.kept.base;
+    for (const a of (o.made ? o.made.aliases : o.kept.aliases) ?? []) aliasOf.set(a, [...(aliasOf.get(a) ?? []), base]);
+    if (o.made) {
+      files.push(...o.made.files);
+      const d = releaseDates(o.made.files.find((f) => f.path === `${base}/Release`)?.data);
+      dates.set(`${r.family.name}\0${r.key}`, d);
+      repoWarnings.push(...o.warnings);
+      toRecord.push({ family: r.family.name, key: r.key, fp: o.fp, made: o.made, warnings: o.warnings, dates: d });
+    } else {
+      kept.push(...o.kept.files.map(([p]) => p));
+      dates.set(`${r.family.name}\0${r.key}`, o.kept.dates);
+      repoWarnings.push(...o.kept.warnings);
+    }
+    repoBases.push(base);
+    repoSummaries.push({ name: o.made ? o.made.name : o.kept.name, changed: o.made ? o.made.changed : false, packages: r.pkgs.length });
     siteRepos.push({
       kind: r.family.name === "debian" ? "apt" : "pkg",
       key: r.key,
@@ -246,8 +298,38 @@ async function buildIndexes(chosen: Candidate[], site: SiteContext) {
     });
   }
   const { aliases, warnings } = checkAliases(aliasOf, repoBases);
-  for (const r of sortedRepos) warnings.push(...(r.family.brokenRelations?.(r.key, r.pkgs.map((p) => ({ pkg: p.pkg, build: `${p.build.job}/${p.build.uuid}` }))) ?? []));
-  return { files, repoBases, repoSummaries, siteRepos, aliases, warnings };
+  warnings.push(...repoWarnings);
+  return { files, kept, repoBases, repoSummaries, siteRepos, aliases, warnings, dates, toRecord };
+}
+
+/**
+ * Once a run's files are published, each repository it made gets its record: what it was made from
+ * and the version token of every file it published (see publish/index-memo.ts).
+ */
+async function recordRepositories(tree: Storage, state: State, indexed: Indexed): Promise<void> {
+  for (const r of indexed.toRecord) {
+    const tokens = await Promise.all(r.made.files.map(async (f) => [f.path, await tree.version(f.path)] as const));
+    // A file that is not there (a dry run, a storage that keeps no versions) leaves no record.
+    if (tokens.some(([, t]) => t === null)) continue;
+    state.setText(
+      repoRecordName(r.family, r.key),
+      "1",
+      encodeRepoRecord({
+        fp: r.fp,
+        name: r.made.name,
+        base: r.made.base,
+        aliases: r.made.aliases ?? [],
+        warnings: r.warnings,
+        renewAfter: r.made.renewAfter ? r.made.renewAfter.getTime() : null,
+        dates: r.dates,
+        files: tokens as Array<[string, string]>,
+      }),
+    );
+  }
+}
+
+function repoRecordName(family: string, key: string): string {
+  return `repository\0${family}\0${key}`;
 }
 
 /** An alias that names a repository's own folder, or two repositories at once, is left out with a warning. */
@@ -373,7 +455,9 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
     book.large = found.builds.length >= LARGE_RUN;
     book.collect();
     const publicKeys = await book.timed("keys", () => o.loadKeys(new Set(found.builds.map((b) => b.platform.family))));
-    const existing = o.skipRetention ? null : await book.timed("survey", () => tree.survey());
+    // The tree as the last complete run left it (see retain); unknown from this run's first write on.
+    const clean = readTreeClean(c.state);
+    if (!o.dryRun) tree.beforeFirstWrite = () => forgetTreeClean(c.state);
     await openWork(c.state, work);
     o.signal?.throwIfAborted();
     const packaged = await book.timed("package", () => packageBuilds(o, state, found.builds, work, book));
@@ -382,8 +466,13 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
     const sel = select(packaged.candidates, c.keepVersions);
     await book.timed("repack", () => ensurePool(o, state, tree, sel.chosen, work));
     const site = { config: c, now: o.now, readPublished: (rel: string) => tree.read(rel) };
+    const memo: IndexMemo = {
+      recall: (family, key) => decodeRepoRecord(state.text(repoRecordName(family, key), "1")),
+      version: (rel) => tree.version(rel),
+      salt: indexSalt(c, publicKeys),
+    };
     const indexed = await book.timed("index", () =>
-      index(tree, sel.chosen, site, book, () => {
+      index(tree, sel.chosen, site, memo, book, () => {
         // The caches are final once the pool is placed: written while xz works on the indexes (only
         // what this run learnt is written).
         if (o.dryRun) return;
@@ -396,9 +485,9 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
     const trust = sign(o, publicKeys, indexed.siteRepos);
     const pages = await book.timed("publish", () => publish(tree, o, state, indexed, trust, book));
     book.step = "retention";
-    await book.timed("retention", () => {
+    const liveDigest = await book.timed("retention", () => {
       failAfter("retention");
-      return existing && retain(tree, o, state, existing, indexed, [...trust.files, ...pages]);
+      return o.skipRetention ? null : retain(tree, o, state, indexed, [...trust.files, ...pages], clean, book);
     });
     book.step = "saving the state";
     await book.timed("save", async () => {
@@ -408,6 +497,7 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
       await Promise.all([saving ?? state.saveCaches(), state.saveRetention()]);
       // What publishing learnt after the early save (the web pages' fingerprint).
       if (state.dirty) await state.saveCaches();
+      if (liveDigest !== null && liveDigest !== clean) writeTreeClean(c.state, liveDigest);
     });
     failAfter("state");
     const rejected = [...found.rejections, ...packaged.rejected, ...sel.rejected, ...indexed.rejected];
@@ -556,8 +646,8 @@ interface Indexed extends Awaited<ReturnType<typeof buildIndexes>> {
  * family signs its own). The indexes are computed while the pool files are placed (xz runs in its own
  * process meanwhile); if a pool file cannot be placed the indexes are made again without its package.
  */
-async function index(tree: Storage, chosen: Candidate[], site: SiteContext, book: RunBook, poolPlaced: () => void): Promise<Indexed> {
-  let indexing = buildIndexes(chosen, site);
+async function index(tree: Storage, chosen: Candidate[], site: SiteContext, memo: IndexMemo, book: RunBook, poolPlaced: () => void): Promise<Indexed> {
+  let indexing = buildIndexes(chosen, site, memo);
   indexing.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
   const pool = await book.timed("pool", () => placePool(tree, chosen, book.placed));
   failAfter("pool");
@@ -565,7 +655,7 @@ async function index(tree: Storage, chosen: Candidate[], site: SiteContext, book
   if (pool.failed.size) {
     await indexing.catch(() => undefined);
     chosen = chosen.filter((c) => !pool.failed.has(c));
-    indexing = buildIndexes(chosen, site);
+    indexing = buildIndexes(chosen, site, memo);
   }
   return { ...(await indexing), chosen, live: pool.live, rejected: pool.rejected };
 }
@@ -678,6 +768,7 @@ async function publish(tree: Storage, o: GenerateOptions, state: State, indexed:
   await tree.checkpoint();
   await publishAliases(tree, indexed.aliases);
   for (const m of markers) await tree.discard(m);
+  if (!o.dryRun) await recordRepositories(tree, state, indexed);
   const newest = indexed.chosen.reduce((m, x) => Math.max(m, x.build.start.getTime()), 0);
   // The web pages come after every file they link to; the index page last of all.
   book.step = "writing the web pages";
@@ -692,7 +783,7 @@ async function publish(tree: Storage, o: GenerateOptions, state: State, indexed:
       kind: r.kind,
       key: r.key,
       packages: r.rows.map((x) => x.source),
-      ...releaseDates(files.find((f) => f.path === `apt/dists/${r.key}/Release`)?.data),
+      ...(indexed.dates.get(`${r.kind === "apt" ? "debian" : "freebsd"}\0${r.key}`) ?? {}),
     })),
     aptSources: trust.sourcesBySuite,
     pkgConf: o.pkgConf ?? null,
@@ -705,25 +796,80 @@ async function publish(tree: Storage, o: GenerateOptions, state: State, indexed:
  * The web pages are rendered only when what they are made from changed (their fingerprint, kept in
  * the state, covers every package's entry and the templates) or the index page is missing: with
  * thousands of packages, rendering and comparing every page was most of a run with nothing new.
+ * When they are rendered, a package page whose digest is the one recorded for it last time is left
+ * as it is (a new build re-renders its own page and its neighbours', not all of them).
  */
 async function publishPages(tree: Storage, state: State, dryRun: boolean, input: SiteInput): Promise<Array<{ path: string }>> {
   const fingerprint = siteFingerprint(input);
-  if (state.text("site-pages", fingerprint) !== undefined && (await tree.size("index.html")) !== null) return sitePaths(input).map((p) => ({ path: p }));
-  const pages = sitePages(input);
+  const indexThere = (await tree.size("index.html")) !== null;
+  if (state.text("site-pages", fingerprint) !== undefined && indexThere) return sitePaths(input).map((p) => ({ path: p }));
+  const recorded = indexThere ? decodeDigests(state.text("site-page-digests", "1")) : new Map<string, string>();
+  // A recorded page that is no longer there is rendered again.
+  const there = await mapLimit([...recorded.keys()], PARALLEL, async (p) => (await tree.size(p)) !== null);
+  for (const [i, p] of [...recorded.keys()].entries()) if (!there[i]) recorded.delete(p);
+  const { files, digests } = sitePages(input, (p, d) => recorded.get(p) === d);
   // Every page but the index page, then the index page: it links to all of them.
-  const index = pages.filter((f) => f.path === "index.html");
-  await tree.putMany(pages.filter((f) => f.path !== "index.html"));
-  for (const f of index) await tree.put(f.path, f.data);
-  if (!dryRun) state.setText("site-pages", fingerprint, "");
-  return pages;
+  await tree.putMany(files.filter((f) => f.path !== "index.html"));
+  for (const f of files.filter((f) => f.path === "index.html")) await tree.put(f.path, f.data);
+  if (!dryRun) {
+    state.setText("site-pages", fingerprint, "");
+    state.setText("site-page-digests", "1", [...digests].map(([p, d]) => `${d} ${p}`).join("\n"));
+  }
+  return sitePaths(input).map((p) => ({ path: p }));
 }
 
-/** Stage retain: what no current index names goes after grace_hours. */
-async function retain(tree: Storage, o: GenerateOptions, state: State, existing: string[], indexed: Indexed, site: Array<{ path: string }>): Promise<void> {
+/** The recorded package pages' digests: one "DIGEST PATH" line each. */
+function decodeDigests(text: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of (text ?? "").split("\n")) {
+    const sp = line.indexOf(" ");
+    if (sp > 0) out.set(line.slice(sp + 1), line.slice(0, sp));
+  }
+  return out;
+}
+
+/**
+ * Stage retain: what no current index names goes after grace_hours. That needs a walk of the whole
+ * tree (the survey), which is skipped when it cannot find anything: the files this run keeps live
+ * are the ones the last complete run kept (their digest is in the state folder's tree-clean file,
+ * which every run removes before its first write, so a killed run leaves none), no other writer
+ * has been at the target since, and no file waiting out its grace is due. Returns the digest.
+ */
+async function retain(tree: Storage, o: GenerateOptions, state: State, indexed: Indexed, site: Array<{ path: string }>, clean: string | null, book: RunBook): Promise<string> {
   const live = new Set(indexed.live);
   for (const f of indexed.files) live.add(f.path);
+  for (const f of indexed.kept) live.add(f);
   for (const f of site) live.add(f.path);
-  await applyRetention(tree, existing, live, state.dropped, Math.floor(o.now.getTime() / 1000), o.config.graceHours);
+  const h = createHash("sha256");
+  for (const f of live) h.update(f + "\0");
+  const digest = h.digest("hex");
+  const nowS = Math.floor(o.now.getTime() / 1000);
+  const due = Object.values(state.dropped).some((t) => nowS - t >= o.config.graceHours * 3600);
+  if (digest === clean && tree.continuous && !due) return digest;
+  const existing = await book.timed("survey", () => tree.survey());
+  await applyRetention(tree, existing, live, state.dropped, nowS, o.config.graceHours);
+  return digest;
+}
+
+/** The state folder's record that the tree is as the last complete run left it (see retain). */
+const TREE_CLEAN = "tree-clean";
+
+function readTreeClean(stateDir: string): string | null {
+  try {
+    return readFileSync(path.join(stateDir, TREE_CLEAN), "utf8").trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+function forgetTreeClean(stateDir: string): void {
+  rmSync(path.join(stateDir, TREE_CLEAN), { force: true });
+}
+
+function writeTreeClean(stateDir: string, digest: string): void {
+  const tmp = path.join(stateDir, `.${TREE_CLEAN}.tmp-${process.pid}`);
+  writeFileSync(tmp, digest + "\n");
+  renameSync(tmp, path.join(stateDir, TREE_CLEAN));
 }
 
 /** Each scanned build's fate, by `job/uuid`: published, rejected, or left out by select. */

@@ -144,6 +144,8 @@ export class DebianFamily implements Family {
     let release = releaseText(files, architectures, opts, site.now, c.validDays);
     const old = await site.readPublished(`${base}/Release`);
     let changed = true;
+    const half = (c.validDays * 86400_000) / 2;
+    let renewAfter: Date | undefined = c.validDays > 0 ? new Date(site.now.getTime() + half) : undefined;
     if (old) {
       const oldText = old.toString("utf8");
       const same = releaseIdentity(oldText) === releaseIdentity(release);
@@ -155,6 +157,7 @@ export class DebianFamily implements Family {
       if (same && fresh && hasSigs) {
         release = oldText;
         changed = false;
+        renewAfter = until && c.validDays > 0 ? new Date(until.getTime() - half) : undefined;
       }
     }
     const out: RepoFile[] = [];
@@ -179,6 +182,6 @@ export class DebianFamily implements Family {
     // debmirror (and Debian's own layout) know a suite by its Codename: dists/CODENAME shows it too.
     const codename = opts.extra.Codename;
     const aliases = codename && codename !== suite && /^[A-Za-z0-9][A-Za-z0-9.+_-]*$/.test(codename) ? [`apt/dists/${codename}`] : [];
-    return { files: out, changed, name: `apt ${suite}`, base, aliases };
+    return { files: out, changed, name: `apt ${suite}`, base, aliases, ...(renewAfter ? { renewAfter } : {}) };
   }
 }

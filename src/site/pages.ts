@@ -309,8 +309,13 @@ function indexJson(i: Site): string {
   return JSON.stringify(doc, null, 1) + "\n";
 }
 
-/** Every file of the web pages; the index last, since it links to all the others. */
-export function sitePages(input: SiteInput): SiteFile[] {
+/**
+ * Every file of the web pages; the index last, since it links to all the others. A package page
+ * whose digest (pageDigest: everything it is rendered from) `unchanged` accepts is left out of
+ * `files`: with thousands of packages, rendering pages that come out the same was most of the
+ * pages' cost. `digests` has every package page's digest, for the next run.
+ */
+export function sitePages(input: SiteInput, unchanged?: (path: string, digest: string) => boolean): { files: SiteFile[]; digests: Map<string, string> } {
   const i: Site = {
     ...input,
     templates: templates(),
@@ -320,18 +325,39 @@ export function sitePages(input: SiteInput): SiteFile[] {
     { path: CSS, data: Buffer.from(i.templates.css) },
     { path: JS, data: Buffer.from(i.templates.js) },
   ];
+  const digests = new Map<string, string>();
+  const salt = JSON.stringify([1, i.templates.package, i.label, i.origin]);
   for (const r of i.repos) {
     const byName = new Map<string, SitePackage[]>();
     for (const p of [...r.packages].sort(newestFirst)) {
       if (!byName.has(p.name)) byName.set(p.name, []);
       byName.get(p.name)!.push(p);
     }
-    for (const p of r.packages) out.push({ path: p.page, data: Buffer.from(packageHtml(i, r, p, byName)) });
+    for (const p of r.packages) {
+      const digest = pageDigest(salt, r, p, byName);
+      digests.set(p.page, digest);
+      if (unchanged?.(p.page, digest)) continue;
+      out.push({ path: p.page, data: Buffer.from(packageHtml(i, r, p, byName)) });
+    }
     out.push({ path: feedPath(r), data: Buffer.from(feed(i, r)) });
   }
   out.push({ path: "index.json", data: Buffer.from(indexJson(i)) });
   out.push({ path: "index.html", data: Buffer.from(indexHtml(i)) });
-  return out;
+  return { files: out, digests };
+}
+
+/**
+ * What a package page is rendered from (see packageHtml): the site's label and template, its
+ * repository, the package, the newest page of each name its relations mention, and the other
+ * versions of its name.
+ */
+function pageDigest(salt: string, r: SiteRepository, p: SitePackage, byName: Map<string, SitePackage[]>): string {
+  const targets = p.relations.flatMap((rel) => rel.names.map((n) => [n, byName.get(n)?.[0]?.page ?? ""]));
+  const others = (byName.get(p.name) ?? []).filter((o) => o !== p && o.arch === p.arch).map((o) => [o.version, o.page, o.start.getTime()]);
+  return createHash("sha256")
+    .update(JSON.stringify([salt, r.kind, r.key, p, targets, others]))
+    .digest("base64url")
+    .slice(0, 22);
 }
 
 /** The paths sitePages writes, without rendering anything. */

@@ -54,6 +54,8 @@ export class FolderStorage implements Storage {
   readonly changes: Changes = { added: [], updated: [], removed: [], unchanged: 0 };
   /** One at a time: links into one folder go faster in a row (see placePool). */
   readonly poolConcurrency = 1;
+  readonly continuous = true;
+  beforeFirstWrite?: () => void;
   /** Folders (relative) already checked to be real folders of the tree. */
   private readonly safeDirs = new Set<string>([""]);
   private rootMade = false;
@@ -68,6 +70,12 @@ export class FolderStorage implements Storage {
   }
 
   async open(): Promise<void> {}
+
+  private writing(): void {
+    const f = this.beforeFirstWrite;
+    this.beforeFirstWrite = undefined;
+    f?.();
+  }
 
   async checkpoint(): Promise<void> {}
   async commit(): Promise<void> {}
@@ -175,6 +183,12 @@ export class FolderStorage implements Storage {
     return st?.isFile() ? st.size : null;
   }
 
+  async version(rel: string): Promise<string | null> {
+    if (!this.parent(rel, false)) return null;
+    const st = lstatOrNull(this.abs(rel));
+    return st?.isFile() ? `${st.size}:${st.mtimeMs}:${st.ino}` : null;
+  }
+
   async put(rel: string, data: Buffer | string, opts: PutOptions = {}): Promise<boolean> {
     const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     const small = buf.length <= SMALL_PUT;
@@ -185,6 +199,7 @@ export class FolderStorage implements Storage {
     }
     if (!opts.uncounted) (old ? this.changes.updated : this.changes.added).push(rel);
     if (this.dryRun) return true;
+    this.writing();
     this.parent(rel, true);
     const file = this.abs(rel);
     const tmp = tmpName(file);
@@ -228,6 +243,7 @@ export class FolderStorage implements Storage {
     }
     this.changes.added.push(rel);
     if (this.dryRun) return true;
+    this.writing();
     this.parent(rel, true);
     // A link or a rename puts the whole file under its name at once; no temporary name is needed.
     // (rename would replace a file, but the lstat above and the run's lock say there is none.)
@@ -269,6 +285,7 @@ export class FolderStorage implements Storage {
     if (st && !st.isSymbolicLink()) throw new PublishError(`is a real ${st.isDirectory() ? "folder" : "file"}; it cannot become an alias of ${target}`, abs);
     (st ? this.changes.updated : this.changes.added).push(link);
     if (this.dryRun) return;
+    this.writing();
     this.parent(link, true);
     const tmp = tmpName(abs);
     symlinkSync(value, tmp);
@@ -300,18 +317,21 @@ export class FolderStorage implements Storage {
     if (!this.parent(link, false) || !lstatOrNull(abs)?.isSymbolicLink()) return;
     this.changes.removed.push(link);
     if (this.dryRun) return;
+    this.writing();
     await rm(abs);
     afterWrite();
   }
 
   async discard(rel: string): Promise<void> {
-    if (this.dryRun || !this.parent(rel, false)) return;
+    if (this.dryRun || !this.parent(rel, false) || !lstatOrNull(this.abs(rel))) return;
+    this.writing();
     await rm(this.abs(rel), { force: true });
   }
 
   async remove(rel: string): Promise<void> {
     this.changes.removed.push(rel);
     if (this.dryRun || !this.parent(rel, false)) return;
+    this.writing();
     // rm of a link removes the link itself; the folders on the way were checked above.
     await rm(this.abs(rel), { force: true });
     afterWrite();
@@ -327,7 +347,10 @@ export class FolderStorage implements Storage {
     for (const top of ["apt", "pkg", "packages", "feeds"]) {
       for (const p of walkFiles(this.root, top)) {
         if (TEMP_FILE.test(p)) {
-          if (!this.dryRun) await rm(path.join(this.root, p), { force: true });
+          if (!this.dryRun) {
+            this.writing();
+            await rm(path.join(this.root, p), { force: true });
+          }
           continue;
         }
         if (path.posix.basename(p) === MARKER) continue;

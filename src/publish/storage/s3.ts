@@ -95,6 +95,8 @@ export function cacheControl(rel: string): string {
 
 export class S3Storage implements Storage {
   readonly changes: Changes = { added: [], updated: [], removed: [], unchanged: 0 };
+  continuous = false;
+  beforeFirstWrite?: () => void;
   /** Pool uploads in flight at once: each is a network round trip, unlike a link in a folder. */
   readonly poolConcurrency = 8;
   readonly bucket: string;
@@ -195,6 +197,7 @@ export class S3Storage implements Storage {
     const rec = await this.store.load();
     if (rec && trusted !== null && rec.generation === trusted) {
       for (const [k, v] of Object.entries(rec.objects)) this.objects.set(k, v);
+      this.continuous = true;
     } else await this.listAll();
     const a = await this.send("read the aliases", ALIASES_KEY, () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(ALIASES_KEY) }))).then(
       async (r) => JSON.parse(await r.Body!.transformToString("utf8")) as Record<string, string>,
@@ -241,6 +244,9 @@ export class S3Storage implements Storage {
 
   private held(): void {
     this.lease?.assertHeld();
+    const f = this.beforeFirstWrite;
+    this.beforeFirstWrite = undefined;
+    f?.();
   }
 
   private async cached(md5: string): Promise<Buffer | null> {
@@ -279,6 +285,11 @@ export class S3Storage implements Storage {
 
   async size(rel: string): Promise<number | null> {
     return this.objects.get(cleanRel(rel))?.[0] ?? null;
+  }
+
+  async version(rel: string): Promise<string | null> {
+    const e = this.objects.get(cleanRel(rel));
+    return e ? `${e[0]}:${e[1]}` : null;
   }
 
   /** The target's file that a file under an alias copies, or null when rel is under no alias. */

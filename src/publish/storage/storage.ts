@@ -40,6 +40,14 @@ export interface Storage {
   /** How many placePool calls may be in flight at once. */
   readonly poolConcurrency: number;
   /**
+   * Whether the target is, as far as the storage can tell, the way this state folder's last run left
+   * it: a folder is guarded by the state's lock alone; a bucket is when no other writer held its
+   * lease since. Known once open() has run.
+   */
+  readonly continuous: boolean;
+  /** Called once, right before this run's first change to the target (the pipeline sets it). */
+  beforeFirstWrite?: () => void;
+  /**
    * Called once before anything is read: takes what guards the target against another writer (on S3
    * the lease; a folder is guarded by the state folder's lock alone) and learns what is there.
    */
@@ -49,6 +57,12 @@ export interface Storage {
   read(rel: string): Promise<Buffer | null>;
   /** Size of a published file, or null when there is none. Cheap: no body is read. */
   size(rel: string): Promise<number | null>;
+  /**
+   * A token that changes whenever the file at rel does (a folder: size, mtime and inode, the quick
+   * check rsync makes; a bucket: size and ETag as this writer left them), or null when there is none.
+   * No body is read.
+   */
+  version(rel: string): Promise<string | null>;
   /** Writes bytes under rel unless the same bytes are there already; true when it wrote. */
   put(rel: string, data: Buffer | string, opts?: PutOptions): Promise<boolean>;
   /**
