@@ -11,6 +11,8 @@ import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { createHash } from "node:crypto";
+import { assembleXz, indexChunks, parseXzBlocks, type XzBlock } from "./xz-blocks.js";
 import { createRequire } from "node:module";
 import type LzmaNative from "lzma-native";
 import { CorruptArchiveError, LimitError, UsageError } from "../errors.js";
@@ -219,19 +221,59 @@ export async function compressBuffer(c: Compression, input: Buffer, level?: numb
 }
 
 /**
- * An index file (Packages, catalogue) in xz: split in blocks so both cores compress it, at preset 6
- * with the dictionary no larger than a block. A dictionary beyond the block cannot find more
- * matches, and preset 6's 8 MiB one costs its set-up on every call (measured on a 1.1 MB Packages:
- * same 162 KB either way, 0.10 s → 0.07 s).
+ * An index file (Packages) in xz, one block per chunk of its text (xz-blocks.ts), at preset 6 with
+ * the dictionary no larger than a chunk (a larger one finds no more matches and costs its set-up):
+ * both cores compress blocks at once, and the blocks of `previous` (the published file) whose bytes
+ * are an unchanged chunk are kept, so a new build recompresses the chunk it is in, not the whole
+ * index. Chunks of 64-512 KiB cost about 3 % in size against one block (1.1 MB Packages: 166 KB
+ * instead of 161 KB).
  */
-export async function compressIndexXz(input: Buffer): Promise<Buffer> {
-  const half = Math.ceil(input.length / XZ_THREADS / 65536) * 65536;
-  const blockSize = input.length > 512 << 10 ? Math.max(256 << 10, half) : undefined;
-  if (input.length < 256 << 10 || !hasSystemXz()) return collect(compressor("xz", 6, input.length < 256 << 10, blockSize), input);
-  let dict = 64 << 10;
-  while (dict < (blockSize ?? input.length) && dict < 8 << 20) dict *= 2;
-  const args = [`--lzma2=preset=6,dict=${dict}`, `-T${XZ_THREADS}`, "--check=crc64", "-c", "-q", ...(blockSize ? [`--block-size=${blockSize}`] : [])];
-  return collect(processFilter("xz", args, "xz"), input);
+export async function compressIndexXz(input: Buffer, previous?: Buffer | null): Promise<Buffer> {
+  const chunks = indexChunks(input);
+  const digest = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+  // The published file's blocks, by the digest of what each decodes to (decoding checks each block's
+  // CRC64 too): only a block whose bytes are proven to be an unchanged chunk is reused.
+  const have = new Map<string, XzBlock>();
+  const sizes = new Set(chunks.map((c) => c.length));
+  for (const b of (previous && parseXzBlocks(previous)) ?? []) {
+    if (!sizes.has(b.uncompressed)) continue;
+    try {
+      const decoded = decodeXzSync(assembleXz([b]), b.uncompressed);
+      if (decoded && decoded.length === b.uncompressed) have.set(digest(decoded), b);
+    } catch {
+      // a damaged block is not reused
+    }
+  }
+  const keys = chunks.map(digest);
+  const need = chunks.filter((_, i) => !have.has(keys[i]!));
+  const made = need.length ? await compressChunks(need) : [];
+  let k = 0;
+  return assembleXz(chunks.map((_, i) => have.get(keys[i]!) ?? made[k++]!));
+}
+
+/** Below this much text to compress, liblzma in this process beats starting xz. */
+const IN_PROCESS_XZ = 256 << 10;
+
+/** Each chunk as one xz block (CRC64 check), in order. */
+async function compressChunks(chunks: Buffer[]): Promise<XzBlock[]> {
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  if (total >= IN_PROCESS_XZ && hasSystemXz()) {
+    const biggest = Math.max(...chunks.map((c) => c.length));
+    let dict = 64 << 10;
+    while (dict < biggest && dict < 8 << 20) dict *= 2;
+    // One process for all of them: --block-list ends a block exactly where each chunk ends.
+    const args = [`--lzma2=preset=6,dict=${dict}`, `-T${XZ_THREADS}`, "--check=crc64", `--block-list=${chunks.map((c) => c.length).join(",")}`, "-c", "-q"];
+    const blocks = parseXzBlocks(await collect(processFilter("xz", args, "xz"), Buffer.concat(chunks)));
+    if (blocks && blocks.length === chunks.length && blocks.every((b, i) => b.uncompressed === chunks[i]!.length)) return blocks;
+    throw new Error("xz did not write one block per chunk");
+  }
+  const out: XzBlock[] = [];
+  for (const c of chunks) {
+    const blocks = parseXzBlocks(await collect(lzma().createCompressor({ preset: 6, check: lzma().CHECK_CRC64 }), c));
+    if (!blocks || blocks.length !== 1 || blocks[0]!.uncompressed !== c.length) throw new Error("liblzma did not write one block");
+    out.push(blocks[0]!);
+  }
+  return out;
 }
 
 /** Output size up to which xz held in memory is decoded synchronously in JavaScript (see xz.ts). */

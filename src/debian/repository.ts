@@ -180,9 +180,10 @@ async function compressedIndex(
   plainChanged = false,
   listed?: { digests: Map<string, string>; plain: string; plainSha: string },
 ): Promise<Buffer> {
-  // When the published uncompressed form already differs, the compressed ones cannot match.
-  const old = previous && !plainChanged ? await previous(name) : null;
-  if (old) {
+  // When the published uncompressed form already differs, the compressed ones cannot match; the
+  // published xz is still read, for its blocks that hold unchanged text (compressIndexXz).
+  const old = previous && (!plainChanged || kind === "xz") ? await previous(name) : null;
+  if (old && !plainChanged) {
     if (listed && listed.digests.get(listed.plain) === listed.plainSha && listed.digests.get(name) === sha256(old)) return old;
     try {
       if ((await decompressBuffer(kind, old)).equals(data)) return old;
@@ -191,7 +192,7 @@ async function compressedIndex(
     }
   }
   // gzip on libuv's thread pool, so that this thread keeps feeding xz meanwhile
-  return kind === "gz" ? promisify(zlib.gzip)(data, { level: 9 }) : compressIndexXz(data);
+  return kind === "gz" ? promisify(zlib.gzip)(data, { level: 9 }) : compressIndexXz(data, old);
 }
 
 export async function suiteIndexes(ps: AptPackage[], o: SuiteOptions, previous?: Previous): Promise<{ files: IndexFile[]; architectures: string[] }> {
