@@ -69,6 +69,8 @@ export interface HashCache {
   prefetchJobs?(buildsDir: string): void;
   forgetJob?(dir: string): void;
   forgetBuild?(dir: string): void;
+  /** Optional: a decoded job record remembered by its text (a resident process decodes each once). */
+  decodedRecord?<T>(text: string, decode: () => T): T;
 }
 
 /** One build folder's outcome as a job record keeps it. */
@@ -356,7 +358,8 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
     if (records) {
       key = statKey(lstatSync(jobDir));
       const hit = records.jobRecord!(id, key);
-      const rec = hit === undefined ? null : decodeRecord(hit, jobDir, j.name, path.join(realBuilds, j.name));
+      const decode = (t: string) => decodeRecord(t, jobDir, j.name, path.join(realBuilds, j.name));
+      const rec = hit === undefined ? null : records.decodedRecord ? records.decodedRecord(hit, () => decode(hit)) : decode(hit);
       if (rec) {
         const slots: Array<[string, number | Outcome]> = [];
         for (const [uuid, o] of rec.builds) {

@@ -111,7 +111,7 @@ export class Watcher {
   /** Takes the lock (LockedError if held), loads the state, publishes what is there, and starts watching. */
   async start(): Promise<void> {
     this.lock = await acquireLock(this.o.config.state);
-    this.state = new State(this.o.config.state);
+    this.state = new State(this.o.config.state, { resident: true });
     await this.state.load();
     this.o.log(LOG_INFO, `watching ${this.o.config.builds} (pid ${process.pid})`);
     this.watchDir(this.o.config.builds, (name) => {

@@ -67,8 +67,30 @@ export class State implements HashCache {
   private loadedDropped = "{}";
   /** Whether the database was made anew by this run (missing, damaged or of an older version). */
   rebuilt = false;
+  /**
+   * A resident process's memory of decoded rows (package results, job records by their text): a run
+   * over thousands of unchanged builds then decodes none of them again. Off for one-shot runs, which
+   * read each row once.
+   */
+  private readonly memo: { packages: Map<string, [string, CachedPackage]>; records: Map<string, unknown> } | null;
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    opts: { resident?: boolean } = {},
+  ) {
+    this.memo = opts.resident ? { packages: new Map(), records: new Map() } : null;
+  }
+
+  /** A decoded job record remembered by its text (resident processes only; see memo). */
+  decodedRecord<T>(text: string, decode: () => T): T {
+    if (!this.memo) return decode();
+    if (this.memo.records.has(text)) return this.memo.records.get(text) as T;
+    const v = decode();
+    // Texts of job folders that changed since stay behind: bounded by starting over now and then.
+    if (this.memo.records.size > 200_000) this.memo.records.clear();
+    this.memo.records.set(text, v);
+    return v;
+  }
 
   get file(): string {
     return path.join(this.dir, DB_FILE);
@@ -209,11 +231,13 @@ export class State implements HashCache {
   /** A job folder that is gone: its record, digests and packages go. */
   forgetJob(dir: string): void {
     this.goneJobs.add(dir);
+    if (this.memo) for (const id of this.memo.packages.keys()) if (id.startsWith(dir + path.sep)) this.memo.packages.delete(id);
   }
 
   /** A build folder that is gone: its digests and package result go. */
   forgetBuild(dir: string): void {
     this.gone.add(dir);
+    this.memo?.packages.delete(dir);
   }
 
   // ---------------------------------------------------------------- package results
@@ -223,15 +247,18 @@ export class State implements HashCache {
    * whether or not its pool file is still there: the pipeline checks that for what it publishes.
    */
   getPackage(id: string, key: string): CachedPackage | undefined {
-    const p = this.pendingPackages.get(id);
+    const p = this.pendingPackages.get(id) ?? this.memo?.packages.get(id);
     if (p) return p[0] === key ? p[1] : undefined;
     const r = this.read((st) => st.pkg.get(id));
     if (!r || r.key !== key) return undefined;
-    return { ...(JSON.parse(r.meta) as Omit<CachedPackage, "entry" | "files">), entry: r.entry, files: r.files };
+    const pkg = { ...(JSON.parse(r.meta) as Omit<CachedPackage, "entry" | "files">), entry: r.entry, files: r.files };
+    this.memo?.packages.set(id, [key, pkg]);
+    return pkg;
   }
 
   setPackage(id: string, key: string, p: CachedPackage): void {
     this.pendingPackages.set(id, [key, p]);
+    this.memo?.packages.set(id, [key, p]);
   }
 
   // ---------------------------------------------------------------- retention clock
