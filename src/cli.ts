@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 /** argv → command; errors → exit codes. The only place that calls process.exit. */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
+import { repogenVersion } from "./version.js";
 import v8 from "node:v8";
 import { BookkeepingError, CorruptArchiveError, errorLine, FormatError, KeyError, LockedError, UnsafePathError, UsageError } from "./errors.js";
 
@@ -51,11 +49,6 @@ const COMMANDS: Record<string, () => Promise<{ run: Runner }>> = {
   watch: () => import("./commands/watch.js"),
 };
 
-function version(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return (JSON.parse(readFileSync(path.join(here, "..", "package.json"), "utf8")) as { version: string }).version;
-}
-
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
@@ -63,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     return cmd === undefined ? 2 : 0;
   }
   if (cmd === "--version" || cmd === "-V") {
-    process.stdout.write(`repogen ${version()}\n`);
+    process.stdout.write(`repogen ${repogenVersion()}\n`);
     return 0;
   }
   const load = COMMANDS[cmd];

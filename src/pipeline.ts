@@ -6,7 +6,9 @@
 import { readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { scanBuilds, hashWithCache, type Build, type Rejection, type ScanResult } from "./builds/scan.js";
+import { buildsStamp, scanBuilds, hashWithCache, type Build, type Rejection, type ScanResult } from "./builds/scan.js";
+import { decodeLastRun, encodeLastRun, runSalt, stillTheSame } from "./publish/last-run.js";
+import { repogenVersion } from "./version.js";
 import type { Config } from "./config.js";
 import { BookkeepingError, errorLine, LockedError } from "./errors.js";
 import { buildKey, buildKeyOfDir } from "./builds/identity.js";
@@ -58,6 +60,12 @@ export interface GenerateOptions {
    * then: what goes, goes after grace_hours anyway, and walking the whole tree is most of a small run).
    */
   skipRetention?: boolean;
+  /**
+   * Whether a run may stop right after its checks when nothing it rests on changed since the last
+   * complete run (publish/last-run.ts). On by default; a resident process, which reports every
+   * build's fate from each run, turns it off.
+   */
+  quick?: boolean;
 }
 
 export interface Summary {
@@ -450,14 +458,24 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
   let saving: Promise<void> | null = null;
   try {
     await book.timed("open", () => tree.open());
+    // The tree as the last complete run left it (see retain); unknown from this run's first write on.
+    const clean = readTreeClean(c.state);
+    let forgot = false;
+    if (!o.dryRun)
+      tree.beforeFirstWrite = () => {
+        forgetTreeClean(c.state);
+        forgot = true;
+      };
+    const salt = runSalt(c, c.keys, repogenVersion());
+    if (o.quick !== false && !o.dryRun) {
+      const same = await book.timed("quick", () => unchangedSinceLastRun(c, state, tree, o.now, clean, salt));
+      if (same) return { summary: { ...same, added: [], updated: [], removed: [], unchanged: 0, timings: book.finish(), dryRun: false, ...(tree.requests() ? { requests: tree.requests() } : {}) }, outcomes: new Map() };
+    }
     const found = await book.timed("scan", () => scan(c, state));
     hookAfterScan();
     book.large = found.builds.length >= LARGE_RUN;
     book.collect();
     const publicKeys = await book.timed("keys", () => o.loadKeys(new Set(found.builds.map((b) => b.platform.family))));
-    // The tree as the last complete run left it (see retain); unknown from this run's first write on.
-    const clean = readTreeClean(c.state);
-    if (!o.dryRun) tree.beforeFirstWrite = () => forgetTreeClean(c.state);
     await openWork(c.state, work);
     o.signal?.throwIfAborted();
     const packaged = await book.timed("package", () => packageBuilds(o, state, found.builds, work, book));
@@ -497,11 +515,13 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
       await Promise.all([saving ?? state.saveCaches(), state.saveRetention()]);
       // What publishing learnt after the early save (the web pages' fingerprint).
       if (state.dirty) await state.saveCaches();
-      if (liveDigest !== null && liveDigest !== clean) writeTreeClean(c.state, liveDigest);
+      if (liveDigest !== null && (liveDigest !== clean || forgot)) writeTreeClean(c.state, liveDigest);
     });
     failAfter("state");
     const rejected = [...found.rejections, ...packaged.rejected, ...sel.rejected, ...indexed.rejected];
-    return { summary: summarize(o, tree, found, rejected, indexed, book.finish()), outcomes: outcomesOf(c, found, rejected, indexed.chosen) };
+    const summary = summarize(o, tree, found, rejected, indexed, book.finish());
+    if (!o.dryRun) await book.timed("record", () => recordLastRun(c, state, salt, found.stamp ?? null, liveDigest, summary, indexed));
+    return { summary, outcomes: outcomesOf(c, found, rejected, indexed.chosen) };
   } catch (e) {
     if (book.live) {
       // A published index may name the new pool files: they stay, whatever failed after.
@@ -826,6 +846,73 @@ function decodeDigests(text: string | undefined): Map<string, string> {
     if (sp > 0) out.set(line.slice(sp + 1), line.slice(0, sp));
   }
   return out;
+}
+
+/** The part of a summary that a run which stops at its checks reports again. */
+type LastSummary = Omit<Summary, "added" | "updated" | "removed" | "unchanged" | "timings" | "dryRun" | "requests">;
+
+const LAST_RUN = "last-run";
+
+/**
+ * The last complete run's summary when nothing this run would read changed since (see
+ * publish/last-run.ts), else null. No builds are read: a stat per job folder, pool file and index file.
+ */
+async function unchangedSinceLastRun(c: Config, state: State, tree: Storage, now: Date, clean: string | null, salt: string): Promise<LastSummary | null> {
+  const last = decodeLastRun<LastSummary>(state.text(LAST_RUN, "1"));
+  if (!last || listPending(c.state).size > 0) return null;
+  const same = await stillTheSame(last, {
+    salt,
+    stamp: last.salt === salt ? buildsStamp(c.builds, state) : null,
+    clean,
+    now,
+    continuous: tree.continuous,
+    size: (rel) => tree.size(rel),
+    repoIntact: async (name) => {
+      const r = decodeRepoRecord(state.text(name, "1"));
+      return r !== null && (await stillPublished(r, r.fp, now, (rel) => tree.version(rel)));
+    },
+  });
+  return same ? last.summary : null;
+}
+
+/**
+ * After a complete run that rejected nothing and ran retention: what it published, for the next run's
+ * check. Any other run drops the record, so that a later check never compares with an older run.
+ */
+async function recordLastRun(c: Config, state: State, salt: string, stamp: string | null, live: string | null, summary: Summary, indexed: Indexed): Promise<void> {
+  const had = state.text(LAST_RUN, "1") !== undefined;
+  // The stamp is the scan's: folders that changed since the scan make the next run look.
+  if (live === null || summary.rejected.length > 0 || stamp === null || summary.builds === 0) {
+    if (had) state.setText(LAST_RUN, "1", "");
+  } else {
+    const repos = indexed.siteRepos.map((r) => repoRecordName(r.kind === "apt" ? "debian" : "freebsd", r.key));
+    const records = repos.map((n) => decodeRepoRecord(state.text(n, "1")));
+    // A repository without a record (a storage without version tokens) leaves nothing to check against.
+    if (records.some((r) => r === null)) {
+      if (had) state.setText(LAST_RUN, "1", "");
+    } else {
+      const renew = records.map((r) => r!.renewAfter).filter((t): t is number => t !== null);
+      const dropped = Object.values(state.dropped);
+      const pool: Array<[string, number]> = [];
+      for (const x of indexed.chosen) {
+        pool.push([x.pkg.pool, x.pkg.size]);
+        if (x.pkg.changelog) pool.push([x.pkg.changelog, -1]);
+      }
+      const { added: _a, updated: _u, removed: _r, unchanged: _n, timings: _t, dryRun: _d, requests: _q, ...rest } = summary;
+      const text = encodeLastRun<LastSummary>({
+        salt,
+        stamp,
+        live,
+        renewAfter: renew.length ? Math.min(...renew) : null,
+        dueAt: dropped.length ? Math.min(...dropped) * 1000 + c.graceHours * 3600_000 : null,
+        repos,
+        pool,
+        summary: { ...rest, repositories: rest.repositories.map((r) => ({ ...r, changed: false })) },
+      });
+      if (state.text(LAST_RUN, "1") !== text) state.setText(LAST_RUN, "1", text);
+    }
+  }
+  if (state.dirty) await state.saveCaches();
 }
 
 /**

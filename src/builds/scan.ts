@@ -5,6 +5,7 @@
  */
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from "node:fs";
 import path from "node:path";
+import { createHash } from "node:crypto";
 import { errorLine, RepogenError, UsageError } from "../errors.js";
 import { parsePlatform, type PlatformInfo } from "../platform.js";
 import { mapLimit, PARALLEL } from "../util/concurrency.js";
@@ -46,6 +47,8 @@ export interface ScanResult {
   rejections: Rejection[];
   /** Builds whose result is "failure": ignored, not rejected. */
   failed: string[];
+  /** buildsStamp of the folders as this scan saw them (with a cache that keeps job records). */
+  stamp?: string;
 }
 
 /** Remembers file digests by (path, size, mtime, inode) so unchanged builds are not re-hashed. */
@@ -150,7 +153,7 @@ function kindOf(d: Dirent): Entry["kind"] {
  * readdir with each entry's kind, remembered by the folder's stat key (a folder's mtime changes
  * when an entry comes, goes or is replaced). The kinds spare a stat per job and per build folder.
  */
-function listDir(dir: string, cache?: HashCache): Entry[] {
+function listDir(dir: string, cache?: HashCache, remember = true): Entry[] {
   const read = () =>
     readdirSync(dir, { withFileTypes: true })
       .map((d) => ({ name: d.name, kind: kindOf(d) }))
@@ -162,7 +165,7 @@ function listDir(dir: string, cache?: HashCache): Entry[] {
   const hit = cache.text(id, key);
   if (hit !== undefined) return hit === "" ? [] : hit.split("\n").map((l) => ({ kind: l[0] as Entry["kind"], name: l.slice(1) }));
   const entries = read();
-  cache.setText(id, key, entries.map((e) => e.kind + e.name).join("\n"));
+  if (remember) cache.setText(id, key, entries.map((e) => e.kind + e.name).join("\n"));
   return entries;
 }
 
@@ -323,6 +326,42 @@ async function readBuild(dir: string, realDir: string, jobFolder: string, uuidFo
 }
 
 /**
+ * A digest of what the scan's shortcuts rest on: the builds folder's listing and every job folder's
+ * stat key. The same stamp as a complete run's means the scan would find exactly what it found then
+ * (builds are written once; a new, removed or renamed build folder changes its job folder's mtime).
+ * Metadata only: one stat per job folder.
+ */
+export function buildsStamp(buildsDir: string, cache?: HashCache): string | null {
+  try {
+    const stamp = new Stamp(buildsDir, statSync(buildsDir));
+    // Not remembered: the scan tells a changed listing by its absence from the cache.
+    for (const j of listDir(buildsDir, cache, false)) {
+      if (j.name.startsWith(".") || isRealDir(buildsDir, j) !== true) continue;
+      const st = lstatSync(path.join(buildsDir, j.name), { throwIfNoEntry: false });
+      if (!st) return null;
+      stamp.job(j.name, statKey(st));
+    }
+    return stamp.digest();
+  } catch {
+    return null;
+  }
+}
+
+/** The digest buildsStamp makes, fed by the scan as it stats the same folders (see ScanResult.stamp). */
+class Stamp {
+  private readonly h = createHash("sha256");
+  constructor(buildsDir: string, st: Stats) {
+    this.h.update(`${path.resolve(buildsDir)}\0${statKey(st)}\0`);
+  }
+  job(name: string, key: string): void {
+    this.h.update(`${name}\0${key}\n`);
+  }
+  digest(): string {
+    return this.h.digest("hex");
+  }
+}
+
+/**
  * Lists the builds. A job folder's mtime changes whenever a build folder is added to it, removed or
  * renamed, so a job folder whose stat key is the one recorded needs no look inside: its builds are
  * the recorded ones. Builds are written once (CONTRACT "Builds"); a rejected build is looked at again
@@ -332,8 +371,11 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
   const res: ScanResult = { builds: [], rejections: [], failed: [] };
   let jobs: Entry[];
   let listingChanged = true;
+  let stamp: Stamp | null = null;
   try {
-    const key = cache?.text ? statKey(statSync(buildsDir)) : "";
+    const rootSt = statSync(buildsDir);
+    stamp = new Stamp(buildsDir, rootSt);
+    const key = cache?.text ? statKey(rootSt) : "";
     listingChanged = !cache?.text || cache.text(`${buildsDir}\0kinds`, key) === undefined;
     jobs = listDir(buildsDir, cache);
   } catch (e) {
@@ -357,6 +399,7 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
     let key = "";
     if (records) {
       key = statKey(lstatSync(jobDir));
+      stamp.job(j.name, key);
       const hit = records.jobRecord!(id, key);
       const decode = (t: string) => decodeRecord(t, jobDir, j.name, path.join(realBuilds, j.name));
       const rec = hit === undefined ? null : records.decodedRecord ? records.decodedRecord(hit, () => decode(hit)) : decode(hit);
@@ -421,5 +464,6 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
   if (records && listingChanged && records.recordedJobs && records.forgetJob) {
     for (const d of records.recordedJobs(absBuilds)) if (!seenJobs.has(d)) records.forgetJob(d);
   }
+  if (records) res.stamp = stamp.digest();
   return res;
 }

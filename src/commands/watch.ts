@@ -328,7 +328,7 @@ export class Watcher {
       const t = Date.now();
       // Retention (and the walk of the whole tree it needs) at the first run and then every few minutes.
       const skipRetention = this.runs > 0 && Date.now() - this.retainedAt < RETENTION_EVERY_MS;
-      const r = await runSettling({ ...this.o.pipeline(new Date(Math.floor(now.getTime() / 1000) * 1000)), signal: this.abort.signal, skipRetention }, this.state);
+      const r = await runSettling({ ...this.o.pipeline(new Date(Math.floor(now.getTime() / 1000) * 1000)), signal: this.abort.signal, skipRetention, quick: false }, this.state);
       if (!skipRetention) this.retainedAt = Date.now();
       this.runs++;
       this.lastSignature = signature;

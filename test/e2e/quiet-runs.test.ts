@@ -3,7 +3,7 @@
 // nothing. Each shortcut must give way exactly when its reason goes: the signatures near expiry, a
 // key or setting changed, a published file touched, a run killed halfway.
 import { describe, expect, it } from "vitest";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { must, repogen, tmp } from "../helpers.js";
 import { craftDeb, readyBuild } from "../builds.js";
@@ -170,5 +170,67 @@ describe("runs with nothing new", () => {
     s.deb("delta", "debian-12", "2026-11-22T10:00:00Z");
     expect(s.gen(2).added).toContain(path.relative(s.out, gamma!));
     expect(existsSync(gamma!)).toBe(true);
+  });
+
+  it("stop at their checks when nothing they rest on changed, and read everything again when anything did", () => {
+    const s = setup();
+    s.deb("alpha", "debian-12", "2026-11-20T10:00:00Z");
+    s.deb("beta", "debian-12", "2026-11-20T10:00:00Z");
+    type Run = { timings: Record<string, number>; published: Record<string, Array<{ name: string }>>; builds: number; rejected: unknown[] };
+    const run = (hours: number) => {
+      const r = repogen(["generate", "--config", s.config, "--builds", s.builds, "--out", s.out, "--keys", s.keys, "--state", s.state, "--now", at(hours), "--json"]);
+      return { status: r.status, stderr: r.stderr, j: JSON.parse(r.stdout) as Run };
+    };
+    // A run that reads the builds has a scan stage; one that stops at its checks has none.
+    const quick = (r: ReturnType<typeof run>) => r.j.timings.scan === undefined;
+    const full = run(0);
+    expect(quick(full)).toBe(false);
+    const db = path.join(s.state, "state.sqlite");
+    const dbTime = statSync(db).mtimeMs;
+    const q = run(0.1);
+    expect(q.status).toBe(0);
+    expect(quick(q)).toBe(true);
+    expect(q.j.published).toEqual(full.j.published);
+    expect(q.j.builds).toBe(2);
+    expect(statSync(db).mtimeMs).toBe(dbTime);
+
+    // A new build in a job folder that is there already: its folder's mtime changes, the run reads.
+    s.deb("alpha", "debian-12", "2026-11-21T10:00:00Z");
+    const more = run(0.2);
+    expect(quick(more)).toBe(false);
+    expect(more.j.builds).toBe(3);
+    expect(quick(run(0.3))).toBe(true);
+
+    // A pool file gone: made again by a run that reads the builds.
+    const pool = path.join(s.out, "apt/pool/main/b/beta");
+    const [file] = readdirSync(pool);
+    unlinkSync(path.join(pool, file!));
+    expect(quick(run(0.4))).toBe(false);
+    expect(readdirSync(pool)).toEqual([file]);
+    expect(quick(run(0.5))).toBe(true);
+
+    // A setting, a key file touched: read again.
+    writeFileSync(s.config, readFileSync(s.config, "utf8") + "keep_versions = 2\n");
+    expect(quick(run(0.6))).toBe(false);
+    expect(quick(run(0.7))).toBe(true);
+    const key = path.join(s.keys, readdirSync(s.keys).find((n) => n.endsWith(".asc"))!);
+    writeFileSync(key, readFileSync(key));
+    expect(quick(run(0.8))).toBe(false);
+    expect(quick(run(0.9))).toBe(true);
+
+    // A rejected build is looked at again by every run, until it goes.
+    const bad = path.join(s.builds, "broken", "b1");
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(path.join(bad, "build.json"), "{ not json");
+    for (const h of [1.0, 1.1]) {
+      const r = run(h);
+      expect(r.status).toBe(3);
+      expect(quick(r)).toBe(false);
+      expect(r.j.rejected).toHaveLength(1);
+    }
+    rmSync(path.join(s.builds, "broken"), { recursive: true });
+    expect(quick(run(1.2))).toBe(false);
+    expect(quick(run(1.3))).toBe(true);
+    s.verify(1.3);
   });
 });
