@@ -41,6 +41,8 @@ const md5hex = (b: Buffer) => createHash("md5").update(b).digest("hex");
 
 /** Files up to this size that repogen reads back (indexes, Release, catalogues) are kept locally. */
 const CACHE_MAX = 32 << 20;
+/** Packages up to this size are uploaded from memory (at most poolConcurrency of them at once). */
+const IN_MEMORY_MAX = 4 << 20;
 const stripQuotes = (etag: string | undefined) => (etag ?? "").replace(/^"|"$/g, "");
 
 /** Content-Type by name, as a web server would send it. */
@@ -98,7 +100,7 @@ export class S3Storage implements Storage {
   continuous = false;
   beforeFirstWrite?: () => void;
   /** Pool uploads in flight at once: each is a network round trip, unlike a link in a folder. */
-  readonly poolConcurrency = 8;
+  readonly poolConcurrency = Number(process.env.REPOGEN_S3_CONCURRENCY ?? 8);
   readonly bucket: string;
   readonly prefix: string;
   private readonly client: S3Client;
@@ -255,9 +257,11 @@ export class S3Storage implements Storage {
     return b && md5hex(b) === md5 ? b : null;
   }
 
+  private cacheMade: Promise<unknown> | null = null;
+
   private async keep(md5: string, b: Buffer): Promise<void> {
     if (this.dryRun || b.length > CACHE_MAX || !/^[0-9a-f]{32}$/.test(md5)) return;
-    await mkdir(this.cacheDir, { recursive: true });
+    await (this.cacheMade ??= mkdir(this.cacheDir, { recursive: true }));
     const tmp = path.join(this.cacheDir, `.${md5}.tmp-${process.pid}`);
     await writeFile(tmp, b);
     await rename(tmp, path.join(this.cacheDir, md5));
@@ -299,6 +303,11 @@ export class S3Storage implements Storage {
   }
 
   async put(rel: string, data: Buffer | string, opts: PutOptions = {}): Promise<boolean> {
+    return this.putOne(rel, data, opts, true);
+  }
+
+  /** keep: also keep the bytes in the local cache (for files a later run reads back). */
+  private async putOne(rel: string, data: Buffer | string, opts: PutOptions, keep: boolean): Promise<boolean> {
     const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     cleanRel(rel);
     const md5 = md5hex(buf);
@@ -327,13 +336,14 @@ export class S3Storage implements Storage {
     );
     this.objects.set(rel, [buf.length, stripQuotes(r.ETag) || md5, sha]);
     afterWrite();
-    if (!/\/by-hash\//.test(rel)) await this.keep(md5, buf).catch(() => undefined);
+    if (keep && !/\/by-hash\//.test(rel)) await this.keep(md5, buf).catch(() => undefined);
     return true;
   }
 
   async putMany(files: Array<{ path: string; data: Buffer | string; mtime?: Date }>): Promise<boolean[]> {
     // Objects are independent: several requests in flight hide the round trips.
-    return mapLimit(files, this.poolConcurrency, (f) => this.put(f.path, f.data));
+    // No run reads the web pages back: their bytes are not kept in the local cache.
+    return mapLimit(files, this.poolConcurrency, (f) => this.putOne(f.path, f.data, {}, false));
   }
 
   /** The SHA-256 of a published object: from our record, its metadata, or (a foreign object) its bytes. */
@@ -385,16 +395,27 @@ export class S3Storage implements Storage {
       }
       etag = await this.multipart(rel, source, size, headers);
     } else {
-      const md5 = createHash("md5");
-      for await (const c of createReadStream(source, { highWaterMark: 1 << 20 })) md5.update(c as Buffer);
+      // A small package is read once and sent from memory; a larger one is read twice (the MD5
+      // first, as Content-MD5 goes before the body) so that at most a chunk of it is held at once.
+      let body: Buffer | ReturnType<typeof createReadStream>;
+      let md5: string;
+      if (size <= IN_MEMORY_MAX) {
+        body = await readFile(source);
+        md5 = createHash("md5").update(body).digest("base64");
+      } else {
+        const h = createHash("md5");
+        for await (const c of createReadStream(source, { highWaterMark: 1 << 20 })) h.update(c as Buffer);
+        md5 = h.digest("base64");
+        body = createReadStream(source, { highWaterMark: 1 << 20 });
+      }
       try {
         const r = await this.client.send(
           new PutObjectCommand({
             Bucket: this.bucket,
             Key: this.key(rel),
-            Body: createReadStream(source, { highWaterMark: 1 << 20 }),
+            Body: body,
             ContentLength: size,
-            ContentMD5: md5.digest("base64"),
+            ContentMD5: md5,
             IfNoneMatch: "*",
             ...headers,
           }),
