@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createHash, randomBytes } from "node:crypto";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DirectPut } from "../../src/publish/storage/s3put.js";
 import { must, repogen, ROOT, sh, tmp } from "../helpers.js";
 import { AptRoot, problems } from "../apt-helpers.js";
 import { craftDeb, readyBuild } from "../builds.js";
@@ -167,6 +168,37 @@ describe("generate into a bucket", () => {
     expect(problems(apt.apt(["update"]))).toEqual([]);
     expect(apt.install("pkg0011").status).toBe(0);
     expect(apt.install("pkg0010").status).not.toBe(0);
+  });
+});
+
+describe("the direct PutObject (signed by the SDK's signer, without its middleware)", () => {
+  it("keys with reserved characters, headers and metadata as sent; a damaged body or a taken key is refused, not retried", async () => {
+    await g.createBucket("repo-direct");
+    const sdk = new S3Client({ endpoint: g.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: g.env.AWS_ACCESS_KEY_ID!, secretAccessKey: g.env.AWS_SECRET_ACCESS_KEY! } });
+    const d = new DirectPut(sdk, "repo-direct", { endpoint: g.endpoint, forcePathStyle: true, maxAttempts: 4, sockets: 4 });
+    try {
+      const body = Buffer.from("the bytes\n");
+      const md5 = createHash("md5").update(body).digest("base64");
+      const sha = createHash("sha256").update(body).digest("hex");
+      const key = "repo/pkg/FreeBSD:14:amd64/All/a+b~c!d'e(f)g*h i%j=k&l.pkg";
+      const req = { key, body, md5, sha256: sha, contentType: "application/octet-stream", cacheControl: "public, max-age=31536000, immutable", metadata: { sha256: sha }, ifNoneMatch: true };
+      const etag = await d.put(req);
+      expect(etag).toBe(createHash("md5").update(body).digest("hex"));
+      expect((await getObject(sdk, "repo-direct", key))?.toString()).toBe("the bytes\n");
+      const h = await sdk.send(new HeadObjectCommand({ Bucket: "repo-direct", Key: key }));
+      expect([h.ContentType, h.CacheControl, h.Metadata?.sha256]).toEqual(["application/octet-stream", "public, max-age=31536000, immutable", sha]);
+      // the pool rule: If-None-Match: * on a taken key is 412, at once
+      await expect(d.put(req)).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+      // bytes that do not match their Content-MD5 or their signed SHA-256 are refused by the server
+      const other = { ...req, key: "repo/x/damaged", ifNoneMatch: false };
+      const bad = Buffer.from("the bytez\n");
+      await expect(d.put({ ...other, body: bad, sha256: createHash("sha256").update(bad).digest("hex") })).rejects.toMatchObject({ name: "BadDigest" });
+      await expect(d.put({ ...other, body: bad, md5: createHash("md5").update(bad).digest("base64") })).rejects.toMatchObject({ name: "XAmzContentSHA256Mismatch" });
+      expect(await getObject(sdk, "repo-direct", "repo/x/damaged")).toBeNull();
+    } finally {
+      d.destroy();
+      sdk.destroy();
+    }
   });
 });
 

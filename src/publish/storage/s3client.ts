@@ -21,6 +21,9 @@ export interface CountedClient {
   counts: Record<string, number>;
 }
 
+/** Tries per request (the SDK's standard retry mode, and s3put.ts's). */
+export const MAX_ATTEMPTS = 4;
+
 export function makeClient(cfg: S3Config): CountedClient {
   const client = new S3Client({
     region: cfg.region,
@@ -30,7 +33,7 @@ export function makeClient(cfg: S3Config): CountedClient {
     // trailing-checksum uploads; integrity comes from Content-MD5 and the ETag instead.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
-    maxAttempts: 4,
+    maxAttempts: MAX_ATTEMPTS,
     // A run sends thousands of small requests of a handful of kinds: resolving the middleware stack
     // once per kind instead of once per request is about a tenth of the SDK's time per request.
     // (Our only middleware is on the client, added below, so the cached handlers include it.)
