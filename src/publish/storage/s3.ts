@@ -113,7 +113,7 @@ export class S3Storage implements Storage {
    * Uploads in flight at once (pool objects, web pages): each is a network round trip, unlike a link
    * in a folder. 16 keeps radosgw on loopback busy; 32 and 64 were no faster on 2 cores.
    */
-  readonly poolConcurrency = Number(process.env.REPOGEN_S3_CONCURRENCY ?? 16);
+  readonly poolConcurrency = 16;
   readonly bucket: string;
   readonly prefix: string;
   private readonly client: S3Client;
