@@ -2,19 +2,27 @@
 // Object storage benchmark: the same generate into a local folder and into a real radosgw bucket on
 // loopback (started from nothing, as the tests do), in turns, so that a noisy stretch of a shared
 // machine falls on both. Prints medians, the ratio S3/folder and the S3 request counts.
+// Then the floor: the same number of PutObjects as the cold run made, of the corpus's sizes, at the
+// same concurrency and with nothing else to do, through the SDK and through repogen's direct path.
 // Usage: npm run bench:s3 [-- --quick]   (--quick: 400 builds). Needs radosgw ceph-mon ceph-osd ceph-common.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { startRadosgw } from "../test/support/radosgw.mjs";
+import { DirectPut } from "../dist/publish/storage/s3put.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = path.join(ROOT, "dist", "cli.js");
 const QUICK = process.argv.includes("--quick");
 const N = QUICK ? 400 : 2000;
 const RUNS = 3;
+/** Nothing-new runs per turn: each is under a second, so a few more make a steadier median. */
+const AGAIN = 3;
+/** Uploads in flight, as S3Storage.poolConcurrency. */
+const CONCURRENCY = 16;
 const WORK = path.join(ROOT, "bench", ".work", "s3");
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
 
@@ -64,6 +72,35 @@ function timedGenerate(args, env) {
   return { s, requests: JSON.parse(out).requests ?? {} };
 }
 
+/**
+ * n PutObjects of bodies 900 and 1600 bytes long in turn (the corpus's packages and pages), `limit`
+ * at once, If-None-Match on each (as the pool's): the time they take with nothing else to do.
+ */
+async function rawPuts(g, way, n, limit, prefix) {
+  const client = g.client();
+  const direct = new DirectPut(client, "bench", { endpoint: g.endpoint, forcePathStyle: true, maxAttempts: 4, sockets: 2 * limit });
+  const bodies = [900, 1600].map((len) => {
+    const body = Buffer.alloc(len, 0x61);
+    return { body, md5: createHash("md5").update(body).digest("base64"), sha256: createHash("sha256").update(body).digest("hex") };
+  });
+  const put = (i) => {
+    const b = bodies[i % 2];
+    const Key = `${prefix}/pool/main/b/bench${String(i).padStart(5, "0")}/bench${i}_1.0-1_amd64.deb`;
+    const headers = { contentType: "application/vnd.debian.binary-package", cacheControl: "public, max-age=31536000, immutable" };
+    return way === "sdk"
+      ? client.send(new PutObjectCommand({ Bucket: "bench", Key, Body: b.body, ContentLength: b.body.length, ContentMD5: b.md5, IfNoneMatch: "*", ContentType: headers.contentType, CacheControl: headers.cacheControl, Metadata: { sha256: b.sha256 } }))
+      : direct.put({ key: Key, body: b.body, md5: b.md5, sha256: b.sha256, ...headers, metadata: { sha256: b.sha256 }, ifNoneMatch: true });
+  };
+  await put(-1); // the connection and the credentials, before the clock starts
+  const t = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => { for (let i = next++; i < n; i = next++) await put(i); }));
+  const s = Number(process.hrtime.bigint() - t) / 1e9;
+  direct.destroy();
+  client.destroy();
+  return s;
+}
+
 const fmt = (r) => Object.entries(r).sort().map(([k, v]) => `${k} ${v}`).join(", ");
 const total = (r) => Object.values(r).reduce((a, b) => a + b, 0);
 
@@ -102,7 +139,7 @@ try {
     const s3Args = ["--config", s3cfg(`run-${i}-${process.pid}`, sstate)];
     // alternate which goes first
     const order = i % 2 ? ["s", "f"] : ["f", "s"];
-    for (const phase of ["cold", "again"]) {
+    for (const phase of ["cold", ...Array(AGAIN).fill("again")]) {
       for (const which of order) {
         const r = which === "f" ? timedGenerate(folderArgs, {}) : timedGenerate(s3Args, g.env);
         rows[phase][which].push(r.s);
@@ -116,6 +153,14 @@ try {
   line(`cold, ${N} builds`, rows.cold.f, rows.cold.s, coldReq);
   line("nothing new", rows.again.f, rows.again.s, againReq);
   console.log("targets: cold ratio <= 3, nothing-new ratio <= 1.5");
+  const n = coldReq.PutObject ?? 0;
+  const floor = { sdk: [], direct: [] };
+  for (let i = 0; i < RUNS; i++) for (const way of i % 2 ? ["direct", "sdk"] : ["sdk", "direct"]) floor[way].push(await rawPuts(g, way, n, CONCURRENCY, `floor-${process.pid}-${i}-${way}`));
+  const f = median(rows.cold.f);
+  console.log(
+    `floor: ${n} PutObjects alone, ${CONCURRENCY} at once: SDK ${median(floor.sdk).toFixed(2)} s (${(n / median(floor.sdk)).toFixed(0)}/s), ` +
+      `direct ${median(floor.direct).toFixed(2)} s (${(n / median(floor.direct)).toFixed(0)}/s) = ${(median(floor.direct) / f).toFixed(2)} x the folder run`,
+  );
 } finally {
   await g.stop();
 }
