@@ -378,7 +378,7 @@ class RunBook {
   live = false;
   /** What the run is doing once live, for the exit-5 message. */
   step = "publishing";
-  /** Set after the scan: from LARGE_RUN builds, garbage is collected between stages. */
+  /** Set after the scan: from LARGE_RUN builds read, garbage is collected between stages. */
   large = false;
   private readonly t0 = Date.now();
   constructor(readonly progress?: GenerateOptions["progress"]) {}
@@ -473,7 +473,9 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
     }
     const found = await book.timed("scan", () => scan(c, state));
     hookAfterScan();
-    book.large = found.builds.length >= LARGE_RUN;
+    // Collections pay off where a run reads thousands of builds (a cold run), not where it finds
+    // thousands on record and reads a few: there each full collection of a large heap is wasted.
+    book.large = found.builds.length >= LARGE_RUN && (found.read ?? found.builds.length) >= LARGE_RUN / 5;
     book.collect();
     const publicKeys = await book.timed("keys", () => o.loadKeys(new Set(found.builds.map((b) => b.platform.family))));
     await openWork(c.state, work);

@@ -49,6 +49,8 @@ export interface ScanResult {
   failed: string[];
   /** buildsStamp of the folders as this scan saw them (with a cache that keeps job records). */
   stamp?: string;
+  /** How many build folders were read (the others came from their job folder's record). */
+  read?: number;
 }
 
 /** Remembers file digests by (path, size, mtime, inode) so unchanged builds are not re-hashed. */
@@ -106,22 +108,31 @@ function encodeRecord(r: JobRecord, realJob: string): string {
 
 const platforms = new Map<string, PlatformInfo>();
 
+/**
+ * `base` + a relative path that path.relative made (normalised, inside `base`): plain concatenation,
+ * as path.join would give, for the hundred thousand builds a scan of a large folder decodes.
+ */
+function under(base: string, rel: string): string {
+  return rel === "" || rel.startsWith("..") || path.isAbsolute(rel) || rel.includes("//") ? path.join(base, rel) : `${base}${path.sep}${rel}`;
+}
+
 function decodeRecord(text: string, jobDir: string, job: string, realJob: string): JobRecord | null {
   try {
     const r = JSON.parse(text) as { v: number; builds: Array<[string, Stored]> };
     if (r.v !== 2 || !Array.isArray(r.builds)) return null;
     const builds = r.builds.map(([uuid, o]): [string, Outcome] => {
-      const dir = path.join(jobDir, uuid);
+      // A uuid is one checked path segment (UUID below): no separator, nothing to normalise.
+      const dir = UUID.test(uuid) ? `${jobDir}${path.sep}${uuid}` : path.join(jobDir, uuid);
       if (o === 0) return [uuid, null];
       if (o === "f") return [uuid, "failed"];
       if ("r" in o) return [uuid, { dir, reason: o.r as string }];
       const { t, p, m, s: spec, ...rest } = o;
       let platform = platforms.get(p);
       if (!platform) platforms.set(p, (platform = parsePlatform(p)));
-      const real = path.join(realJob, uuid);
+      const real = UUID.test(uuid) ? `${realJob}${path.sep}${uuid}` : path.join(realJob, uuid);
       const start = new Date(t);
-      const b = { ...rest, dir, job, uuid, platform, start, buildtime: buildtimeOf(start), main: path.join(real, m) } as Build;
-      if (spec !== undefined) b.spec = path.join(real, spec);
+      const b = { ...rest, dir, job, uuid, platform, start, buildtime: buildtimeOf(start), main: under(real, m) } as Build;
+      if (spec !== undefined) b.spec = under(real, spec);
       return [uuid, b];
     });
     return { v: 2, builds };
@@ -191,7 +202,9 @@ function inside(root: string, p: string): boolean {
 }
 
 export function buildtimeOf(d: Date): string {
-  return d.toISOString().replace(/[-:T]/g, "").slice(0, 14);
+  // The ISO form's digits, picked by position (a scan of a large folder makes one per build).
+  const s = d.toISOString();
+  return s.length === 24 ? s.slice(0, 4) + s.slice(5, 7) + s.slice(8, 10) + s.slice(11, 13) + s.slice(14, 16) + s.slice(17, 19) : s.replace(/[-:T]/g, "").slice(0, 14);
 }
 
 /** Files up to this size are hashed from one read; larger ones are streamed. */
@@ -465,5 +478,6 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
     for (const d of records.recordedJobs(absBuilds)) if (!seenJobs.has(d)) records.forgetJob(d);
   }
   if (records) res.stamp = stamp.digest();
+  res.read = dirs.length;
   return res;
 }
