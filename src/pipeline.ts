@@ -882,7 +882,7 @@ async function unchangedSinceLastRun(c: Config, state: State, tree: Storage, now
  * check. Any other run drops the record, so that a later check never compares with an older run.
  */
 async function recordLastRun(c: Config, state: State, salt: string, stamp: string | null, live: string | null, summary: Summary, indexed: Indexed): Promise<void> {
-  const had = state.text(LAST_RUN, "1") !== undefined;
+  const had = !!state.text(LAST_RUN, "1");
   // The stamp is the scan's: folders that changed since the scan make the next run look.
   if (live === null || summary.rejected.length > 0 || stamp === null || summary.builds === 0) {
     if (had) state.setText(LAST_RUN, "1", "");

@@ -269,7 +269,12 @@ async function compressChunks(chunks: Buffer[]): Promise<XzBlock[]> {
   }
   const out: XzBlock[] = [];
   for (const c of chunks) {
-    const blocks = parseXzBlocks(await collect(lzma().createCompressor({ preset: 6, check: lzma().CHECK_CRC64 }), c));
+    // The dictionary no larger than the chunk: preset 6's 8 MiB one is most of the encoder's set-up.
+    let dict = 64 << 10;
+    while (dict < c.length && dict < 8 << 20) dict *= 2;
+    const z = lzma();
+    const enc = z.createStream("streamEncoder", { filters: [{ id: z.FILTER_LZMA2, options: { preset: 6, dictSize: dict } }], check: z.CHECK_CRC64 });
+    const blocks = parseXzBlocks(await collect(enc, c));
     if (!blocks || blocks.length !== 1 || blocks[0]!.uncompressed !== c.length) throw new Error("liblzma did not write one block");
     out.push(blocks[0]!);
   }

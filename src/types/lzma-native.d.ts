@@ -7,6 +7,8 @@ declare module "lzma-native" {
     threads?: number;
     memlimit?: number;
     blockSize?: number;
+    /** streamEncoder: the filter chain, e.g. LZMA2 with a preset and a dictionary size. */
+    filters?: Array<{ id: number; options?: { preset?: number; dictSize?: number } }>;
   }
   export function createCompressor(opts?: LzmaOptions): Transform;
   export function createDecompressor(opts?: LzmaOptions): Transform;
@@ -14,12 +16,14 @@ declare module "lzma-native" {
   export const CHECK_CRC64: number;
   export const CHECK_CRC32: number;
   export const PRESET_EXTREME: number;
+  export const FILTER_LZMA2: number;
   const lzma: {
     createCompressor: typeof createCompressor;
     createDecompressor: typeof createDecompressor;
     createStream: typeof createStream;
     CHECK_CRC64: number;
     CHECK_CRC32: number;
+    FILTER_LZMA2: number;
   };
   export default lzma;
 }
