@@ -869,6 +869,7 @@ async function unchangedSinceLastRun(c: Config, state: State, tree: Storage, now
     now,
     continuous: tree.continuous,
     size: (rel) => tree.size(rel),
+    aliases: () => tree.aliases("apt/dists"),
     repoIntact: async (name) => {
       const r = decodeRepoRecord(state.text(name, "1"));
       return r !== null && (await stillPublished(r, r.fp, now, (rel) => tree.version(rel)));
@@ -909,6 +910,7 @@ async function recordLastRun(c: Config, state: State, salt: string, stamp: strin
         dueAt: dropped.length ? Math.min(...dropped) * 1000 + c.graceHours * 3600_000 : null,
         repos,
         pool,
+        aliases: indexed.aliases,
         summary: { ...rest, repositories: rest.repositories.map((r) => ({ ...r, changed: false })) },
       });
       if (state.text(LAST_RUN, "1") !== text) state.setText(LAST_RUN, "1", text);

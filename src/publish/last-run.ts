@@ -32,6 +32,8 @@ export interface LastRun<S> {
   repos: string[];
   /** Pool files and changelogs the indexes name, with their size (-1: any size). */
   pool: Array<[string, number]>;
+  /** The aliases published (dists/CODENAME → dists/SUITE), all of them. */
+  aliases: Array<{ link: string; target: string }>;
   /** The run's summary, as a run that stops here reports it. */
   summary: S;
 }
@@ -61,7 +63,7 @@ export function decodeLastRun<S>(text: string | undefined): LastRun<S> | null {
   if (!text) return null;
   try {
     const r = JSON.parse(text) as LastRun<S>;
-    return r.v === FORMAT && typeof r.stamp === "string" && Array.isArray(r.pool) && Array.isArray(r.repos) ? r : null;
+    return r.v === FORMAT && typeof r.stamp === "string" && Array.isArray(r.pool) && Array.isArray(r.repos) && Array.isArray(r.aliases) ? r : null;
   } catch {
     return null;
   }
@@ -79,6 +81,8 @@ export interface QuietContext {
   size(rel: string): Promise<number | null>;
   /** Whether a repository's record (by state name) still describes what is published. */
   repoIntact(name: string): Promise<boolean>;
+  /** The aliases the target has now. */
+  aliases(): Promise<Array<{ link: string; target: string }>>;
 }
 
 /** Whether the last complete run's output is what this run would publish, untouched since. */
@@ -87,6 +91,9 @@ export async function stillTheSame<S>(r: LastRun<S>, q: QuietContext): Promise<b
   const t = q.now.getTime();
   if ((r.renewAfter !== null && t >= r.renewAfter) || (r.dueAt !== null && t >= r.dueAt)) return false;
   for (const name of r.repos) if (!(await q.repoIntact(name))) return false;
+  const key = (a: { link: string; target: string }) => `${a.link}\0${a.target}`;
+  const now = (await q.aliases()).map(key).sort();
+  if (now.join("\n") !== r.aliases.map(key).sort().join("\n")) return false;
   for (const [p, size] of r.pool) {
     const got = await q.size(p);
     if (got === null || (size >= 0 && got !== size)) return false;
