@@ -141,6 +141,7 @@ export class State implements HashCache {
    * counts as a miss. What this run has learnt is still written by saveCaches.
    */
   private damaged(): void {
+    this.jobRows = null;
     this.db?.close();
     this.db = null;
     this.st = null;
@@ -191,12 +192,18 @@ export class State implements HashCache {
 
   /** Rows of the jobs table read in one pass (prefetchJobs), by folder. */
   private jobRows: Map<string, { key: string; record: string }> | null = null;
+  /** The builds folder jobRows was read for. */
+  private jobRowsOf = "";
 
   /**
    * Reads every job record under a builds folder in one pass: a scan asks for each of them, and one
    * range read costs less than thousands of lookups.
    */
   prefetchJobs(buildsDir: string): void {
+    // A resident process keeps the rows it read up to date with what it writes (it holds the lock:
+    // nobody else writes them), so it reads them once.
+    if (this.memo && this.jobRows && this.jobRowsOf === buildsDir) return;
+    this.jobRowsOf = buildsDir;
     const lo = buildsDir + path.sep;
     const hi = buildsDir + String.fromCharCode(path.sep.charCodeAt(0) + 1);
     const rows = this.read(() => this.db!.prepare("select dir, key, record from jobs where dir >= ? and dir < ?").all(lo, hi) as Array<{ dir: string; key: string; record: string }>);
@@ -335,11 +342,15 @@ export class State implements HashCache {
       }
       for (const [k, v] of this.pendingMeta) putMeta.run(k, v);
     })();
+    const written = [...this.pendingJobs];
     this.pendingHashes.clear();
     this.pendingJobs.clear();
     this.pendingPackages.clear();
     this.pendingMeta.clear();
-    this.jobRows = null;
+    if (this.memo && this.jobRows) {
+      for (const [d, [k, r]] of written) this.jobRows.set(d, { key: k, record: r });
+      for (const d of this.goneJobs) this.jobRows.delete(d);
+    } else this.jobRows = null;
     this.gone.clear();
     this.goneJobs.clear();
   }
