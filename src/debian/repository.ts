@@ -178,7 +178,7 @@ async function compressedIndex(
   name: string,
   previous?: Previous,
   plainChanged = false,
-  listed?: { digests: Map<string, string>; plain: string; plainSha: string },
+  listed?: { digests: Map<string, string>; plain: string; plainSha: string; oldPlain?: Buffer | null },
 ): Promise<Buffer> {
   // When the published uncompressed form already differs, the compressed ones cannot match; the
   // published xz is still read, for its blocks that hold unchanged text (compressIndexXz).
@@ -191,8 +191,11 @@ async function compressedIndex(
       // damaged: write a new one
     }
   }
-  // gzip on libuv's thread pool, so that this thread keeps feeding xz meanwhile
-  return kind === "gz" ? promisify(zlib.gzip)(data, { level: 9 }) : compressIndexXz(data, old);
+  if (kind === "gz") return promisify(zlib.gzip)(data, { level: 9 }); // on libuv's pool: this thread goes on meanwhile
+  // The published Release names the published plain and xz forms: they were written together, so
+  // the xz holds the plain form's chunks, and its blocks need not be decoded to be told apart.
+  const before = old && listed?.oldPlain && listed.digests.get(listed.plain) === sha256(listed.oldPlain) && listed.digests.get(name) === sha256(old) ? listed.oldPlain : undefined;
+  return compressIndexXz(data, old, before);
 }
 
 export async function suiteIndexes(ps: AptPackage[], o: SuiteOptions, previous?: Previous): Promise<{ files: IndexFile[]; architectures: string[] }> {
@@ -209,7 +212,7 @@ export async function suiteIndexes(ps: AptPackage[], o: SuiteOptions, previous?:
     const oldPlain = previous ? await previous(`${dir}/Packages`) : null;
     const plainChanged = !oldPlain || !oldPlain.equals(packages);
     const plainFile = file(`${dir}/Packages`, packages);
-    const listed = { digests, plain: plainFile.path, plainSha: plainFile.sha256 };
+    const listed = { digests, plain: plainFile.path, plainSha: plainFile.sha256, oldPlain };
     const compressed = (kind: "gz" | "xz") =>
       compressedIndex(kind, packages, `${dir}/Packages.${kind}`, previous, plainChanged, listed).then((b) => file(`${dir}/Packages.${kind}`, b));
     const xz = o.indexCompression.includes("xz") ? compressed("xz") : null;
