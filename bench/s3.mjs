@@ -84,7 +84,7 @@ async function rawPuts(g, way, n, limit, prefix) {
     return { body, md5: createHash("md5").update(body).digest("base64"), sha256: createHash("sha256").update(body).digest("hex") };
   });
   const put = (i) => {
-    const b = bodies[i % 2];
+    const b = bodies[Math.abs(i) % 2];
     const Key = `${prefix}/pool/main/b/bench${String(i).padStart(5, "0")}/bench${i}_1.0-1_amd64.deb`;
     const headers = { contentType: "application/vnd.debian.binary-package", cacheControl: "public, max-age=31536000, immutable" };
     return way === "sdk"

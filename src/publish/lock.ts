@@ -186,14 +186,19 @@ export class Lease {
     return this.lost !== null;
   }
 
-  async release(): Promise<void> {
+  /**
+   * Gives the lease up. unchanged: this run changed nothing in the bucket, so the lease goes back to
+   * naming the generation it named before (the record saved under it stays the current one).
+   */
+  async release(opts: { unchanged?: boolean } = {}): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     if (this.released) return;
     await this.renewing?.catch(() => undefined);
     this.released = true;
     if (this.lost) return;
-    const body = { ...this.body, expires: new Date().toISOString(), released: true };
+    const generation = opts.unchanged && this.previousGeneration !== null ? this.previousGeneration : this.body.generation;
+    const body = { ...this.body, generation, expires: new Date().toISOString(), released: true };
     await this.obj.put(JSON.stringify(body) + "\n", { ifMatch: this.etag });
   }
 }

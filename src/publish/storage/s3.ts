@@ -109,6 +109,9 @@ export class S3Storage implements Storage {
   readonly changes: Changes = { added: [], updated: [], removed: [], unchanged: 0 };
   continuous = false;
   beforeFirstWrite?: () => void;
+  /** Whether this run changed anything in the bucket (held() comes before every change). */
+  private wrote = false;
+  private committed = false;
   /**
    * Uploads in flight at once (pool objects, web pages): each is a network round trip, unlike a link
    * in a folder. 16 keeps radosgw on loopback busy; 32 and 64 were no faster on 2 cores.
@@ -267,6 +270,7 @@ export class S3Storage implements Storage {
 
   private held(): void {
     this.lease?.assertHeld();
+    this.wrote = true;
     const f = this.beforeFirstWrite;
     this.beforeFirstWrite = undefined;
     f?.();
@@ -603,6 +607,7 @@ export class S3Storage implements Storage {
   async commit(): Promise<void> {
     if (this.dryRun || !this.lease) return;
     await this.store.save({ generation: this.lease.generation, objects: Object.fromEntries(this.objects) });
+    this.committed = true;
     // Cached bytes no object on record has any more go.
     const wanted = new Set([...this.objects.values()].map((e) => e[1]));
     for (const f of await readdir(this.cacheDir).catch(() => [] as string[])) if (!wanted.has(f)) await rm(path.join(this.cacheDir, f), { force: true });
@@ -612,7 +617,9 @@ export class S3Storage implements Storage {
     const lease = this.lease;
     this.lease = null;
     try {
-      await lease?.release();
+      // A run that stopped at its checks (nothing new) wrote nothing and saved no record: the record
+      // it trusted stays trusted, or the next run would list the whole bucket again.
+      await lease?.release({ unchanged: this.continuous && !this.wrote && !this.committed });
     } catch (e) {
       throw new StorageError(`could not release the lease: ${(e as Error).message}`, this.subject(LEASE_KEY));
     } finally {
