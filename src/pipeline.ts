@@ -469,7 +469,11 @@ export async function runStages(o: GenerateOptions, state: State, book = new Run
     const salt = runSalt(c, c.keys, repogenVersion());
     if (o.quick !== false && !o.dryRun) {
       const same = await book.timed("quick", () => unchangedSinceLastRun(c, state, tree, o.now, clean, salt));
-      if (same) return { summary: { ...same, added: [], updated: [], removed: [], unchanged: 0, timings: book.finish(), dryRun: false, ...(tree.requests() ? { requests: tree.requests() } : {}) }, outcomes: new Map() };
+      if (same) {
+        // A bucket records the lease it wrote under: the next run trusts its inventory by it.
+        await tree.commit();
+        return { summary: { ...same, added: [], updated: [], removed: [], unchanged: 0, timings: book.finish(), dryRun: false, ...(tree.requests() ? { requests: tree.requests() } : {}) }, outcomes: new Map() };
+      }
     }
     const found = await book.timed("scan", () => scan(c, state));
     hookAfterScan();
