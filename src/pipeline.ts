@@ -19,7 +19,7 @@ import { acquireLock } from "./publish/lock.js";
 import { listPending, settlePending, type BuildOutcome } from "./publish/pending.js";
 import { State, type CachedPackage } from "./state/state.js";
 import { isS3Url, openStorage } from "./publish/storage/open.js";
-import { LeaseLostError, type Storage } from "./publish/storage/storage.js";
+import { isManaged, LeaseLostError, type Storage } from "./publish/storage/storage.js";
 import { mapLimit, PARALLEL } from "./util/concurrency.js";
 import { collectGarbage } from "./util/memory.js";
 import { applyRetention, MARKER } from "./publish/retention.js";
@@ -911,7 +911,8 @@ async function recordLastRun(c: Config, state: State, salt: string, stamp: strin
         stamp,
         live,
         renewAfter: renew.length ? Math.min(...renew) : null,
-        dueAt: dropped.length ? Math.min(...dropped) * 1000 + c.graceHours * 3600_000 : null,
+        // The first removal due, or the daily walk of the tree, whichever comes first.
+        dueAt: Math.min((Number(state.text(LAST_WALK, "1") ?? "0") + WALK_EVERY_S) * 1000, ...(dropped.length ? [Math.min(...dropped) * 1000 + c.graceHours * 3600_000] : [])),
         repos,
         pool,
         aliases: indexed.aliases,
@@ -940,11 +941,39 @@ async function retain(tree: Storage, o: GenerateOptions, state: State, indexed: 
   const digest = h.digest("hex");
   const nowS = Math.floor(o.now.getTime() / 1000);
   const due = Object.values(state.dropped).some((t) => nowS - t >= o.config.graceHours * 3600);
-  if (digest === clean && tree.continuous && !due) return digest;
+  const remember = () => {
+    if (o.dryRun || state.text(LIVE_DIGEST, "1") === digest) return;
+    state.setText(LIVE_SET, digest, [...live].join("\n"));
+    state.setText(LIVE_DIGEST, "1", digest);
+  };
+  const lastWalk = Number(state.text(LAST_WALK, "1") ?? "0");
+  const walkDue = !(nowS - lastWalk < WALK_EVERY_S && nowS >= lastWalk);
+  if (digest === clean && tree.continuous && !due && !walkDue) return digest;
+  // The tree as the last complete run left it, with its live paths on record: what this run stops
+  // naming is those paths less this run's, so no walk is needed; a full one still runs once a day,
+  // for files that were put into the tree from outside.
+  const before = clean !== null && tree.continuous && state.text(LIVE_DIGEST, "1") === clean ? state.text(LIVE_SET, clean) : undefined;
+  if (before !== undefined && !walkDue) {
+    const gone = before.split("\n").filter((p) => p && !live.has(p) && isManaged(p));
+    const candidates = [...new Set([...gone, ...Object.keys(state.dropped)])];
+    const there = await mapLimit(candidates, PARALLEL, async (p) => (await tree.size(p)) !== null);
+    await applyRetention(tree, candidates.filter((_, i) => there[i]), live, state.dropped, nowS, o.config.graceHours);
+    remember();
+    return digest;
+  }
   const existing = await book.timed("survey", () => tree.survey());
   await applyRetention(tree, existing, live, state.dropped, nowS, o.config.graceHours);
+  if (!o.dryRun) state.setText(LAST_WALK, "1", String(nowS));
+  remember();
   return digest;
 }
+
+/** The live paths of the last complete run, under their digest, and that digest alone (see retain). */
+const LIVE_SET = "live-set";
+const LIVE_DIGEST = "live-digest";
+/** When retention last walked the whole tree (seconds), and how often it does at least. */
+const LAST_WALK = "last-walk";
+const WALK_EVERY_S = 24 * 3600;
 
 /** The state folder's record that the tree is as the last complete run left it (see retain). */
 const TREE_CLEAN = "tree-clean";

@@ -233,4 +233,32 @@ describe("runs with nothing new", () => {
     expect(quick(run(1.3))).toBe(true);
     s.verify(1.3);
   });
+
+  it("find what a run stops naming from the last run's live paths, and what was put into the tree from outside by a walk once a day", () => {
+    const s = setup();
+    s.deb("alpha", "debian-12", "2026-11-20T10:00:00Z");
+    s.gen(0);
+    const dropped = () => Object.keys((JSON.parse(readFileSync(path.join(s.state, "retention.json"), "utf8")) as { dropped: Record<string, number> }).dropped).sort();
+    const foreign = path.join(s.out, "apt/pool/main/f/foreign/foreign_1.0_amd64.deb");
+    mkdirSync(path.dirname(foreign), { recursive: true });
+    writeFileSync(foreign, "not ours");
+    // A new version: the old one's pool file and by-hash copies start their grace; the foreign file,
+    // which no run ever named, is not looked for yet.
+    const oldPool = readdirSync(path.join(s.out, "apt/pool/main/a/alpha"))[0]!;
+    s.deb("alpha", "debian-12", "2026-11-21T10:00:00Z");
+    s.gen(1);
+    expect(dropped()).toContain(`apt/pool/main/a/alpha/${oldPool}`);
+    expect(dropped()).not.toContain("apt/pool/main/f/foreign/foreign_1.0_amd64.deb");
+    // Past grace_hours (1): the old version goes.
+    const r = s.gen(2.5);
+    expect(r.removed).toContain(`apt/pool/main/a/alpha/${oldPool}`);
+    expect(existsSync(foreign)).toBe(true);
+    // A day after the last walk of the whole tree, a run walks it again: the foreign file starts its
+    // grace, and goes after it.
+    s.gen(25);
+    expect(dropped()).toEqual(["apt/pool/main/f/foreign/foreign_1.0_amd64.deb"]);
+    expect(s.gen(26.5).removed).toEqual(["apt/pool/main/f/foreign/foreign_1.0_amd64.deb"]);
+    expect(existsSync(foreign)).toBe(false);
+    s.verify(26.5);
+  });
 });
