@@ -200,8 +200,10 @@ report(`incremental generate, 10 new on ${N}`, incr, ref, "apt-ftparchive --db p
           new Promise((resolve) => {
             const c = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
             let out = "";
+            let err = "";
             c.stdout.on("data", (b) => (out += String(b)));
-            c.on("exit", (code) => resolve({ code, out }));
+            c.stderr.on("data", (b) => (err += String(b)));
+            c.on("close", (code) => resolve({ code, out, err }));
           }),
       ),
     );
@@ -210,9 +212,68 @@ report(`incremental generate, 10 new on ${N}`, incr, ref, "apt-ftparchive --db p
     if (bad.length) throw new Error(`${bad.length} hooks failed: ${bad[0].out}`);
     const pk = readFileSync(path.join(d, "out/apt/dists/debian-12/main/binary-amd64/Packages"), "utf8");
     for (const args of calls) if (!pk.includes(`Package: ${args[7].slice(6)}\n`)) throw new Error(`${args[7]} not published`);
-    runs.push(results.reduce((n, x) => n + JSON.parse(x.out.trim().split("\n").at(-1)).runs, 0));
+    const runsOf = (x) => {
+      try {
+        return JSON.parse(x.out.trim().split("\n").at(-1)).runs;
+      } catch {
+        throw new Error(`a hook printed no summary: ${JSON.stringify(x.out)} ${x.err}`);
+      }
+    };
+    runs.push(results.reduce((n, x) => n + runsOf(x), 0));
   }
   report(`${HOOKS} hooks at once, all published (runs: ${runs.join(", ")})`, median(hookT), incr, "one incremental generate", 3);
+}
+// watch with 100 000 builds published: the history-heavy corpus of bench/run.mjs (5000 packages × 20
+// builds, made by `node bench/run.mjs --only=scale`, reused from bench/.work), published once by
+// generate, then builds renamed into place one at a time (and taken out again afterwards).
+{
+  const BIG = QUICK ? 2000 : 100000;
+  const corpusDir = path.join(WORK, `corpus-history-${BIG}`);
+  if (!existsSync(path.join(corpusDir, "complete"))) console.log(`watch with ${BIG} builds: skipped, run node bench/run.mjs --only=scale${QUICK ? " --quick" : ""} first to make the corpus`);
+  else {
+    const { shape, writeBuilds } = await import("./corpus.mjs");
+    const builds = path.join(corpusDir, "builds");
+    const d = path.join(R, "watch-big");
+    mkdirSync(d, { recursive: true });
+    const cfg = path.join(d, "repogen.toml");
+    writeFileSync(cfg, `builds = ${JSON.stringify(builds)}\noutput = "out"\nkeys = ${JSON.stringify(keys)}\nstate = "state"\nkeep_versions = 1\n[apt]\ncontents = true\n`);
+    const t0 = process.hrtime.bigint();
+    repogen(["generate", "--config", cfg, "--now", NOW, "--quiet"]);
+    console.log(`watch with ${BIG} builds: first published in ${seconds(t0).toFixed(1)} s`);
+    const sh = shape("history", QUICK ? 100 : 5000, 20);
+    const extra = sh.extra(DROPS, 9);
+    const staging = path.join(d, "staging");
+    await writeBuilds(WORK, staging, extra);
+    const child = spawn(process.execPath, [CLI, "watch", "--config", cfg], { stdio: ["ignore", "ignore", "pipe"] });
+    let log = "";
+    child.stderr.on("data", (b) => (log += String(b)));
+    const until = async (what, fn, ms = 300_000) => {
+      const end = Date.now() + ms;
+      while (!fn()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${log}`);
+        await sleep(2);
+      }
+    };
+    const lat = [];
+    try {
+      await until("watch's first run", () => /builds published/.test(log));
+      const inRelease = path.join(d, "out/apt/dists/debian-12/InRelease");
+      for (const b of extra) {
+        const before = readFileSync(inRelease, "utf8");
+        const t = process.hrtime.bigint();
+        renameSync(path.join(staging, b.job, b.uuid), path.join(builds, b.job, b.uuid));
+        await until("the new InRelease", () => readFileSync(inRelease, "utf8") !== before);
+        lat.push(seconds(t));
+        await sleep(QUICK ? 500 : 3000);
+      }
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.on("exit", r));
+      for (const b of extra) rmSync(path.join(builds, b.job, b.uuid), { recursive: true, force: true });
+    }
+    const polling = /polling every/.test(log);
+    report(`watch: build.json → InRelease, ${BIG} published${polling ? " (POLLING)" : ""}`, median(lat), 1, "target", 1);
+  }
 }
 spawnSync("gpgconf", ["--homedir", path.join(WORK, "gnupg-resident"), "--kill", "gpg-agent"]);
 rmSync(R, { recursive: true, force: true });

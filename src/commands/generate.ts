@@ -3,7 +3,8 @@ import { checkPathRules, checkS3Output, loadConfig, s3BaseUrl, type Config, type
 import { UsageError } from "../errors.js";
 import { DebianFamily } from "../debian/family.js";
 import { generate, type GenerateOptions, type Summary } from "../pipeline.js";
-import { expiryWindow, loadAptKeys, loadPkgKey, loadPkgPublicKeys, pkgKeyFiles, readPassphrase, type PkgSigner } from "../signing/keys.js";
+import type { PkgSigner } from "../signing/keys.js";
+import { readPassphrase } from "../signing/passphrase.js";
 import { FreebsdFamily } from "../freebsd/family.js";
 import { pkgSnippet } from "../site/render.js";
 import type { AptSigner } from "../signing/openpgp.js";
@@ -139,6 +140,9 @@ export function pipelineOptions(config: Config, now: Date, passphrase: string | 
     dryRun: false,
     families,
     loadKeys: async (needed) => {
+      // Loaded here, not at start-up: a run that stops at its checks signs nothing (OpenPGP's code
+      // is a good part of the start-up time).
+      const { expiryWindow, loadAptKeys, loadPkgKey, loadPkgPublicKeys, pkgKeyFiles } = await import("../signing/keys.js");
       if (needed.has("debian")) apt = await loadAptKeys(config.keys, config.apt.signingKeys, passphrase, expiryWindow(now, config.validDays), warn);
       if (needed.has("freebsd")) {
         pkg = await loadPkgKey(config.keys, passphrase, warn, config.pkg.signingKey);

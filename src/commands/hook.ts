@@ -14,7 +14,7 @@ import { acquireLock } from "../publish/lock.js";
 import { addPending, announceArrival, awaitArrivals, takeResult, type BuildOutcome } from "../publish/pending.js";
 import { State } from "../publish/state.js";
 import { runUntilSettled } from "../pipeline.js";
-import { readPassphrase } from "../signing/keys.js";
+import { readPassphrase } from "../signing/passphrase.js";
 import { applyOverrides, clock, pipelineOptions } from "./generate.js";
 
 export const HELP = `Usage: repogen hook --build-time=YYYYMMDDhhmmss --sha256=HEX --job=NAME --uuid=UUID

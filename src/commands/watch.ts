@@ -13,7 +13,7 @@ import { acquireLock, type Lock } from "../publish/lock.js";
 import { listPending, type BuildOutcome } from "../publish/pending.js";
 import { State } from "../publish/state.js";
 import { runSettling, type GenerateOptions } from "../pipeline.js";
-import { readPassphrase } from "../signing/keys.js";
+import { readPassphrase } from "../signing/passphrase.js";
 import { io, parse, str } from "./args.js";
 import { applyOverrides, clock as fixedClock, pipelineOptions } from "./generate.js";
 

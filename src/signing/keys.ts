@@ -3,8 +3,8 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { existsSync, readFileSync } from "node:fs";
 import { readFile, stat, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { KeyError, UsageError } from "../errors.js";
+import { packageRoot } from "../version.js";
 import { aptSigner, generateAptKey, loadAptKey, type AptKey, type AptSigner } from "./openpgp.js";
 
 export const APT_KEY = "apt-signing-key.asc";
@@ -12,21 +12,14 @@ export const APT_PUB = "apt-signing-key.pub.asc";
 export const PKG_KEY = "pkg-signing-key.pem";
 export const PKG_PUB = "pkg-signing-key.pub.pem";
 
-const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "keys.example");
+const DEMO_DIR = path.join(packageRoot(), "keys.example");
 
 export interface PkgSigner {
   key: KeyObject;
   publicPem: string;
 }
 
-export async function readPassphrase(file: string | undefined): Promise<string | undefined> {
-  if (file === undefined) return undefined;
-  try {
-    return (await readFile(file, "utf8")).replace(/\r?\n$/, "");
-  } catch (e) {
-    throw new UsageError(`cannot read passphrase file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
-  }
-}
+export { readPassphrase } from "./passphrase.js";
 
 async function warnPermissions(file: string, warn: (s: string) => void): Promise<void> {
   const st = await stat(file);

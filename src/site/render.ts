@@ -1,10 +1,10 @@
 /** Client snippets and the template helpers of the web pages (templates/ holds the operator-editable files). */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "../version.js";
 import type { PageSource } from "./model.js";
 
-const TEMPLATES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "templates");
+const TEMPLATES = path.join(packageRoot(), "templates");
 
 export function template(name: string): string {
   return readFileSync(path.join(TEMPLATES, name), "utf8");
