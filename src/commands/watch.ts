@@ -356,7 +356,9 @@ export class Watcher {
     for (const [id, oc] of outcomes) {
       seen.add(id);
       // Still being written: said once it has been left alone for a while (a later run looks again).
-      if (oc.status === "rejected" && (quiet.has(id) || this.young(id))) {
+      // A folder without its build.json yet is most likely being copied in: it gets longer to settle.
+      const settle = oc.status === "rejected" && /^build\.json is missing/.test(oc.reason) ? Math.max(this.stableMs, 5000) : this.stableMs;
+      if (oc.status === "rejected" && (quiet.has(id) || this.young(id, settle))) {
         this.candidate(path.join(this.o.config.builds, ...id.split("/")));
         this.after(Math.min(this.stableMs, 100), () => this.kick());
         continue;
@@ -380,8 +382,8 @@ export class Watcher {
       }
   }
 
-  /** Whether a build folder or an entry in it changed less than stableMs ago. */
-  private young(id: string): boolean {
+  /** Whether a build folder or an entry in it changed less than `within` ms ago. */
+  private young(id: string, within = this.stableMs): boolean {
     const dir = path.join(this.o.config.builds, ...id.split("/"));
     const times = [statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0];
     try {
@@ -389,7 +391,7 @@ export class Watcher {
     } catch {
       return false;
     }
-    return Date.now() - Math.max(...times) < this.stableMs;
+    return Date.now() - Math.max(...times) < within;
   }
 
   /** When the next run must re-sign: half of valid_days before the earliest published Valid-Until. */
