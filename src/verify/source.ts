@@ -249,7 +249,7 @@ export async function s3Source(url: string, cfg: S3Config): Promise<TreeSource> 
   const u = parseS3Url(url);
   if (!u) throw new UsageError("must be s3://BUCKET or s3://BUCKET/PREFIX", url);
   const { makeClient, s3Error, statusOf } = await import("../publish/storage/s3client.js");
-  const { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+  const { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } = (await import("../publish/storage/sdk.js")).s3sdk;
   const { client } = makeClient(cfg);
   const key = (rel: string) => (u.prefix ? `${u.prefix}/${rel}` : rel);
   const orNull = async <T>(what: string, rel: string, f: () => Promise<T>): Promise<T | null> => {

@@ -10,7 +10,16 @@ import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, readFileSync, statSync, unlinkSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import {
+import type { S3Client } from "@aws-sdk/client-s3";
+import { parseS3Url, type Config } from "../../config.js";
+import { Lease, type LeaseObject } from "../lock.js";
+import { MARKER } from "../retention.js";
+import { fileInventoryStore, type InventoryEntry, type InventoryStore } from "./inventory.js";
+import { makeClient, MAX_ATTEMPTS, s3Error, statusOf, StorageError } from "./s3client.js";
+import { DirectPut, type DirectPutRequest } from "./s3put.js";
+import { s3sdk } from "./sdk.js";
+
+const {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -22,14 +31,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   UploadPartCommand,
-  type S3Client,
-} from "@aws-sdk/client-s3";
-import { parseS3Url, type Config } from "../../config.js";
-import { Lease, type LeaseObject } from "../lock.js";
-import { MARKER } from "../retention.js";
-import { fileInventoryStore, type InventoryEntry, type InventoryStore } from "./inventory.js";
-import { makeClient, MAX_ATTEMPTS, s3Error, statusOf, StorageError } from "./s3client.js";
-import { DirectPut, type DirectPutRequest } from "./s3put.js";
+} = s3sdk;
 import { mapLimit } from "../../util/concurrency.js";
 import { afterWrite, cleanRel, isManaged, PublishError, type Changes, type PutOptions, type Storage } from "./storage.js";
 

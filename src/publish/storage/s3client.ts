@@ -3,7 +3,8 @@
  * environment, the shared credentials file, AWS_PROFILE), a middleware that counts requests by
  * command, and the translation of S3's errors into one line an operator can act on.
  */
-import { S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { s3sdk } from "./sdk.js";
 import type { S3Config } from "../../config.js";
 import { RepogenError, UsageError } from "../../errors.js";
 
@@ -25,7 +26,7 @@ export interface CountedClient {
 export const MAX_ATTEMPTS = 4;
 
 export function makeClient(cfg: S3Config): CountedClient {
-  const client = new S3Client({
+  const client = new s3sdk.S3Client({
     region: cfg.region,
     ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
     forcePathStyle: cfg.forcePathStyle,
@@ -75,6 +76,6 @@ export function s3Error(e: unknown, what: string, subject: string): RepogenError
   const sys = (e as NodeJS.ErrnoException)?.code;
   if (sys === "ECONNREFUSED" || sys === "ENOTFOUND" || sys === "ETIMEDOUT" || sys === "ECONNRESET")
     return new StorageError(`cannot reach the S3 endpoint (${sys}) while trying to ${what}`, subject);
-  const msg = e instanceof S3ServiceException ? `${code}${status ? ` (HTTP ${status})` : ""}: ${e.message}` : (e as Error)?.message ?? String(e);
+  const msg = e instanceof s3sdk.S3ServiceException ? `${code}${status ? ` (HTTP ${status})` : ""}: ${e.message}` : (e as Error)?.message ?? String(e);
   return new StorageError(`${what} failed: ${msg.split("\n")[0]}`, subject);
 }

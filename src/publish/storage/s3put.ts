@@ -11,8 +11,9 @@
  */
 import http from "node:http";
 import https from "node:https";
-import { S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
-import { SignatureV4 } from "@smithy/signature-v4";
+import type { S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import type { SignatureV4 } from "@smithy/signature-v4";
+import { s3sdk, sigv4 } from "./sdk.js";
 
 export interface DirectPutRequest {
   key: string;
@@ -72,7 +73,7 @@ export class DirectPut {
         ...(this.opts.endpoint ? { Endpoint: this.opts.endpoint } : {}),
       });
       const auth = (ep.properties?.authSchemes as Array<{ name?: string; signingName?: string; signingRegion?: string }> | undefined)?.find((a) => a.name === "sigv4");
-      const signer = new SignatureV4({
+      const signer = new sigv4.SignatureV4({
         credentials: cfg.credentials,
         region: auth?.signingRegion ?? region,
         service: auth?.signingName ?? "s3",
@@ -155,7 +156,7 @@ export class DirectPut {
   private error(res: Response): S3ServiceException {
     const tag = (t: string) => res.body.match(new RegExp(`<${t}>([^<]*)</${t}>`))?.[1];
     const name = tag("Code") ?? (res.status === 412 ? "PreconditionFailed" : res.status === 404 ? "NotFound" : `HTTP${res.status}`);
-    return new S3ServiceException({
+    return new s3sdk.S3ServiceException({
       name,
       $fault: res.status >= 500 ? "server" : "client",
       $metadata: { httpStatusCode: res.status, requestId: String(res.headers["x-amz-request-id"] ?? "") || undefined },
