@@ -128,6 +128,12 @@ debug tp = 0/0
 debug memdb = 0/0
 debug rocksdb = 0/0
 debug leveldb = 0/0
+# One OSD on a small machine: one queue shard with two threads and one messenger thread per daemon
+# hop between fewer threads per request than the defaults (5 or 8 shards, 3 messenger threads):
+# 4000 PutObjects, 16 at once, 790 -> 910 per second on 2 cores.
+osd op num shards = 1
+osd op num threads per shard = 2
+ms async op threads = 1
 ${opts.extraConf ?? ""}run dir = ${dir}/run
 log file = ${dir}/log/$name.log
 admin socket = ${dir}/run/$name.asok
