@@ -17,6 +17,8 @@ export type InventoryEntry = [number, string, string];
 export interface InventoryRecord {
   generation: string;
   objects: Record<string, InventoryEntry>;
+  /** The bucket's aliases (link → target), as in PREFIX/.repogen/aliases.json; absent in older records. */
+  aliases?: Record<string, string>;
 }
 
 export interface InventoryStore {
@@ -31,16 +33,17 @@ export function fileInventoryStore(stateDir: string, target: string): InventoryS
   return {
     async load() {
       try {
-        const d = JSON.parse(await readFile(file, "utf8")) as { target?: string; generation?: string; objects?: Record<string, InventoryEntry> };
+        const d = JSON.parse(await readFile(file, "utf8")) as { target?: string; generation?: string; objects?: Record<string, InventoryEntry>; aliases?: unknown };
         if (d.target !== target || typeof d.generation !== "string" || typeof d.objects !== "object" || d.objects === null) return null;
-        return { generation: d.generation, objects: d.objects };
+        const aliases = typeof d.aliases === "object" && d.aliases !== null && Object.values(d.aliases).every((v) => typeof v === "string") ? (d.aliases as Record<string, string>) : undefined;
+        return { generation: d.generation, objects: d.objects, ...(aliases ? { aliases } : {}) };
       } catch {
         return null;
       }
     },
     async save(r) {
       await writeFileAtomic(file, async (out) => {
-        out.write(`{"target":${JSON.stringify(target)},"generation":${JSON.stringify(r.generation)},"objects":{`);
+        out.write(`{"target":${JSON.stringify(target)},"generation":${JSON.stringify(r.generation)},"aliases":${JSON.stringify(r.aliases ?? {})},"objects":{`);
         let first = true;
         for (const [k, v] of Object.entries(r.objects)) {
           out.write(`${first ? "" : ","}\n${JSON.stringify(k)}:${JSON.stringify(v)}`);

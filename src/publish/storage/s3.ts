@@ -216,16 +216,25 @@ export class S3Storage implements Storage {
 
   async open(): Promise<void> {
     const obj = this.leaseObject();
+    // The record is a local file: read while the lease requests are on their way.
+    const loading = this.store.load();
+    loading.catch(() => undefined);
     let trusted: string | null;
     if (this.dryRun) trusted = await Lease.peek(obj);
     else {
       this.lease = await Lease.take(obj, this.leaseSeconds, randomUUID());
       trusted = this.lease.previousGeneration;
     }
-    const rec = await this.store.load();
+    const rec = await loading;
     if (rec && trusted !== null && rec.generation === trusted) {
       for (const [k, v] of Object.entries(rec.objects)) this.objects.set(k, v);
       this.continuous = true;
+      // No writer since: the aliases are the ones this state saved (a record older than this field
+      // has none: then they are read from the bucket).
+      if (rec.aliases) {
+        for (const [link, target] of Object.entries(rec.aliases)) this.aliasMap.set(link, target);
+        return;
+      }
     } else await this.listAll();
     const a = await this.send("read the aliases", ALIASES_KEY, () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(ALIASES_KEY) }))).then(
       async (r) => JSON.parse(await r.Body!.transformToString("utf8")) as Record<string, string>,
@@ -608,7 +617,7 @@ export class S3Storage implements Storage {
 
   async commit(): Promise<void> {
     if (this.dryRun || !this.lease) return;
-    await this.store.save({ generation: this.lease.generation, objects: Object.fromEntries(this.objects) });
+    await this.store.save({ generation: this.lease.generation, objects: Object.fromEntries(this.objects), aliases: Object.fromEntries(this.aliasMap) });
     this.committed = true;
     // Cached bytes no object on record has any more go.
     const wanted = new Set([...this.objects.values()].map((e) => e[1]));
