@@ -206,7 +206,7 @@ export async function mainBinary(
     else if (opts.copy !== false) writeFileSync(file, bytes, { flag: "wx" });
     const sha256 = bytes ? createHash("sha256").update(bytes).digest("hex") : await ctx.hash(file);
     if (sha256 !== build.mainSha256)
-      throw new FormatError(`the main binary changed after its SHA-256 was checked (now ${sha256}, build.json says ${build.mainSha256}); nothing of it is published`);
+      throw new FormatError(`artifact "${path.basename(build.main)}" has SHA-256 ${sha256}, build.json says ${build.mainSha256}; nothing of it is published`);
     return { file, sha256, owned: true, ...(bytes ? { bytes } : {}) };
   }
   const spec = await readSpec(build.spec!, { name: build.job });

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { buildsStamp, scanBuilds, hashWithCache, type Build, type Rejection, type ScanResult } from "./builds/scan.js";
+import { buildsStamp, scanBuilds, checkArtifacts, hashWithCache, type Build, type Rejection, type ScanResult } from "./builds/scan.js";
 import { decodeLastRun, encodeLastRun, runSalt, stillTheSame } from "./publish/last-run.js";
 import { repogenVersion } from "./version.js";
 import type { Config } from "./config.js";
@@ -24,7 +24,7 @@ import { mapLimit, PARALLEL } from "./util/concurrency.js";
 import { collectGarbage } from "./util/memory.js";
 import { applyRetention, MARKER } from "./publish/retention.js";
 import { aptSources, type SiteRepo } from "./site/render.js";
-import { releaseDates, siteFingerprint, sitePages, sitePaths, type SiteInput } from "./site/pages.js";
+import { eachSitePage, releaseDates, siteFingerprint, sitePaths, type SiteFile, type SiteInput } from "./site/pages.js";
 import { createHash } from "node:crypto";
 import { readRegularFile } from "./util/regular-file.js";
 import { SPEC_FILE } from "./spec.js";
@@ -34,6 +34,9 @@ import { SPEC_FILE } from "./spec.js";
  * below it the peak is far from any limit and the collections would only cost time.
  */
 const LARGE_RUN = 5000;
+
+/** Web pages written per putMany (in parallel on S3); only a batch is held in memory at a time. */
+const PAGE_BATCH = 256;
 
 export interface GenerateOptions {
   config: Config;
@@ -159,14 +162,18 @@ export function preselect(
     if (!g) groups.set(k, (g = []));
     g.push(b);
   }
-  // Each group newest first, one build per distinct binary.
-  const lists: Build[][] = [];
+  // Each group newest first, one entry per distinct binary: its builds oldest first. The first of
+  // them is the one read (a binary delivered again counts from its first build); if it is rejected
+  // (an artifact is not what build.json says), the next one that delivered the same binary is read.
+  const lists: Build[][][] = [];
   for (const g of groups.values()) {
     g.sort((a, b) => a.start.getTime() - b.start.getTime() || (a.uuid < b.uuid ? -1 : 1));
-    const seen = new Map<string, Build>();
+    const seen = new Map<string, Build[]>();
     for (const b of g) {
       const sha = b.mainSha256 ?? `tree:${b.uuid}`;
-      if (!seen.has(sha)) seen.set(sha, b);
+      const e = seen.get(sha);
+      if (e) e.push(b);
+      else seen.set(sha, [b]);
     }
     const list = [...seen.values()].reverse();
     lists.push(list);
@@ -178,15 +185,39 @@ export function preselect(
       let accepted = 0;
       let read = 0;
       let last: Build | undefined;
-      for (const b of list) {
-        const o = outcome.get(b);
-        if (!o) break;
+      let waiting = false;
+      for (const entry of list) {
+        // The entry's first build that is not rejected, and whether it has been read.
+        let pick: Build | undefined;
+        let unread = false;
+        for (const b of entry) {
+          const o = outcome.get(b);
+          if (!o) {
+            pick = b;
+            unread = true;
+            break;
+          }
+          if (!("reason" in o)) {
+            pick = b;
+            break;
+          }
+        }
+        if (unread) {
+          // A fallback within an entry is read now, and the entries after it wait for its outcome;
+          // an entry not begun is read only as wanted below.
+          if (pick !== entry[0]) {
+            next.push(pick!);
+            waiting = true;
+          }
+          break;
+        }
         read++;
-        if (!("reason" in o) && ++accepted === keep) last = b;
+        if (pick && ++accepted === keep) last = pick;
       }
+      if (waiting) continue;
       // Enough accepted: only builds as new as the last of them are still read (their versions
       // differ only by SHA-256). Too few: the next ones.
-      if (last) for (let i = read; i < list.length && list[i]!.start.getTime() === last.start.getTime(); i++) next.push(list[i]!);
+      if (last) for (let i = read; i < list.length && list[i]![0]!.start.getTime() === last.start.getTime(); i++) next.push(list[i]![0]!);
       else next.push(...upTo(list, read, keep - accepted));
     }
     return next;
@@ -195,15 +226,16 @@ export function preselect(
 }
 
 /**
- * `n` builds of a newest-first list from `from`, and those after them with the same start as the last
- * (builds of the same second are told apart only by their SHA-256, so none of them can be left out).
+ * The first builds of `n` entries of a newest-first list from `from`, and those after them with the
+ * same start as the last (builds of the same second are told apart only by their SHA-256, so none of
+ * them can be left out).
  */
-function upTo(list: Build[], from: number, n: number): Build[] {
+function upTo(list: Build[][], from: number, n: number): Build[] {
   if (n <= 0 || from >= list.length) return [];
   let end = Math.min(list.length, from + n);
-  const t = list[end - 1]!.start.getTime();
-  while (end < list.length && list[end]!.start.getTime() === t) end++;
-  return list.slice(from, end);
+  const t = list[end - 1]![0]!.start.getTime();
+  while (end < list.length && list[end]![0]!.start.getTime() === t) end++;
+  return list.slice(from, end).map((e) => e[0]!);
 }
 
 /**
@@ -609,6 +641,8 @@ async function packageBuilds(o: GenerateOptions, state: State, builds: Build[], 
       const key = `${buildKey(b)}:${b.mainSha256 ?? specSha}:${family.cacheSalt(c)}:${b.platform.platform}:${b.arch}${b.versioning ? `:v=${b.versioning}` : ""}`;
       const id = path.resolve(b.dir);
       const cached = state.getPackage(id, key);
+      // A cached package was made from checked bytes; a new one checks its build's artifacts now.
+      if (!cached) await checkArtifacts(b, state);
       const prep = await family.prepare(b, ctx, cached);
       if (!cached) state.setPackage(id, key, prep.pkg);
       return { build: b, family, repo: family.repositoryOf(b, prep.pkg), ...prep, redo: cached ? { id, key } : undefined };
@@ -618,8 +652,6 @@ async function packageBuilds(o: GenerateOptions, state: State, builds: Build[], 
     } finally {
       done++; // not inside progress?.(): optional chaining would skip the increment too
       book.progress?.(done, total, "packaging");
-      // Packaging thousands of builds leaves garbage faster than V8 collects it by default.
-      if (done % 2500 === 0) book.collect();
     }
   };
   const outcome = new Map<Build, Candidate | Rejection>();
@@ -833,10 +865,21 @@ async function publishPages(tree: Storage, state: State, dryRun: boolean, input:
   // A recorded page that is no longer there is rendered again.
   const there = await mapLimit([...recorded.keys()], PARALLEL, async (p) => (await tree.size(p)) !== null);
   for (const [i, p] of [...recorded.keys()].entries()) if (!there[i]) recorded.delete(p);
-  const { files, digests } = sitePages(input, (p, d) => recorded.get(p) === d);
-  // Every page but the index page, then the index page: it links to all of them.
-  await tree.putMany(files.filter((f) => f.path !== "index.html"));
-  for (const f of files.filter((f) => f.path === "index.html")) await tree.put(f.path, f.data);
+  // Written in batches as they are rendered (every page but the index page, then the index page: it
+  // links to all of them), so that only a batch of pages is held at a time.
+  const digests = new Map<string, string>();
+  let batch: SiteFile[] = [];
+  let index: SiteFile | undefined;
+  for (const f of eachSitePage(input, digests, (p, d) => recorded.get(p) === d)) {
+    if (f.path === "index.html") index = f;
+    else batch.push(f);
+    if (batch.length === PAGE_BATCH) {
+      await tree.putMany(batch);
+      batch = [];
+    }
+  }
+  await tree.putMany(batch);
+  if (index) await tree.put(index.path, index.data);
   if (!dryRun) {
     state.setText("site-pages", fingerprint, "");
     state.setText("site-page-digests", "1", [...digests].map(([p, d]) => `${d} ${p}`).join("\n"));

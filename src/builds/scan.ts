@@ -35,6 +35,11 @@ export interface Build {
   spec?: string;
   /** build.json's "versioning", which overrides the config's for this build. */
   versioning?: "build" | "as-is";
+  /**
+   * The artifacts other than the main binary, to be checked against build.json's SHA-256 when the
+   * build is read (checkArtifacts): [real path, sha256, path as build.json names it].
+   */
+  others?: Array<[file: string, sha256: string, name: string]>;
 }
 
 export interface Rejection {
@@ -226,6 +231,24 @@ export async function hashWithCache(file: string, cache?: HashCache, known?: Sta
 }
 
 /**
+ * Checks the artifacts of a build that is read, other than its main binary (which the family checks
+ * on the very bytes it reads): a digest that is not the one build.json names rejects the build.
+ */
+export async function checkArtifacts(b: Build, cache?: HashCache): Promise<void> {
+  for (const [file, sha, name] of b.others ?? []) {
+    let st: Stats;
+    try {
+      st = lstatSync(file);
+    } catch {
+      throw new RepogenError(`artifact "${name}" does not exist`);
+    }
+    if (!st.isFile()) throw new RepogenError(`artifact "${name}" is not a regular file`);
+    const got = await hashWithCache(file, cache, st);
+    if (got !== sha) throw new RepogenError(`artifact "${name}" has SHA-256 ${got}, build.json says ${sha}`);
+  }
+}
+
+/**
  * A path named by build.json: relative, no "..", and not leaving the build folder through symlinks.
  * Returns its real path, and its stat when that came for free.
  */
@@ -259,20 +282,16 @@ function str(o: Record<string, unknown>, k: string): string {
   return v;
 }
 
-async function readBuild(dir: string, realDir: string, jobFolder: string, uuidFolder: string, cache?: HashCache): Promise<Build | "failed"> {
+async function readBuild(dir: string, realDir: string, jobFolder: string, uuidFolder: string): Promise<Build | "failed"> {
   const file = path.join(dir, "build.json");
   const st = lstatSync(file, { throwIfNoEntry: false });
   if (!st || !st.isFile()) throw new Reject("build.json is missing or not a regular file");
   if (st.size > BUILD_JSON_LIMIT) throw new Reject("build.json is larger than 1 MiB");
   let raw: unknown;
   try {
-    const key = statKey(st);
-    let text = cache?.text?.(file, key);
-    if (text === undefined) {
-      text = readRegularFileSync(file, { cap: BUILD_JSON_LIMIT, limit: "buildJson", what: "build.json" }).toString("utf8");
-      cache?.setText?.(file, key, text);
-    }
-    raw = JSON.parse(text);
+    // Not cached: a job folder that did not change is not looked into at all (its record stands for
+    // its builds), so build.json is read only for new or changed job folders.
+    raw = JSON.parse(readRegularFileSync(file, { cap: BUILD_JSON_LIMIT, limit: "buildJson", what: "build.json" }).toString("utf8"));
   } catch (e) {
     if (e instanceof RepogenError) throw new Reject(e.message);
     throw new Reject(`build.json is not valid JSON: ${(e as Error).message}`);
@@ -302,6 +321,9 @@ async function readBuild(dir: string, realDir: string, jobFolder: string, uuidFo
   if (!RFC3339.test(finishS) || Number.isNaN(Date.parse(finishS))) throw new Reject(`"finish" "${finishS}" is not an RFC 3339 time`);
   const start = new Date(startS);
   if (!Array.isArray(o.artifacts)) throw new Reject(`"artifacts" must be a list`);
+  // The digests are checked when the build is read (checkArtifacts and the family's mainBinary), not
+  // here: a build that select can never publish (an older build of a job, with build versions) is
+  // not read, and hashing every artifact of 100 000 builds was most of a cold run's scan.
   const artifacts = new Map<string, string>();
   const resolved = new Map<string, string>();
   for (const [i, a] of (o.artifacts as unknown[]).entries()) {
@@ -312,14 +334,17 @@ async function readBuild(dir: string, realDir: string, jobFolder: string, uuidFo
     if (typeof sha !== "string" || !/^[0-9a-f]{64}$/.test(sha)) throw new Reject(`artifacts[${i}].sha256 must be 64 lowercase hex digits`);
     const ast = known ?? statSync(real);
     if (!ast.isFile()) throw new Reject(`artifact "${ar.path as string}" is not a regular file`);
-    const got = await hashWithCache(real, cache, ast);
-    if (got !== sha) throw new Reject(`artifact "${ar.path as string}" has SHA-256 ${got}, build.json says ${sha}`);
-    artifacts.set(path.normalize(ar.path as string), sha);
-    resolved.set(path.normalize(ar.path as string), real);
+    const name = path.normalize(ar.path as string);
+    if (artifacts.has(name) && artifacts.get(name) !== sha) throw new Reject(`artifact "${ar.path as string}" is listed twice with different SHA-256`);
+    artifacts.set(name, sha);
+    resolved.set(name, real);
   }
   const mainRel = str(o, "main_binary");
   const main = resolved.get(path.normalize(mainRel)) ?? safePath(dir, realDir, mainRel, "main_binary").real;
   const base: Omit<Build, "kind"> = { dir, job, uuid, platform, arch, start, buildtime: buildtimeOf(start), main };
+  const others: NonNullable<Build["others"]> = [];
+  for (const [name, sha] of artifacts) if (resolved.get(name) !== main) others.push([resolved.get(name)!, sha, name]);
+  if (others.length) base.others = others;
   if (o.versioning !== undefined) {
     if (o.versioning !== "build" && o.versioning !== "as-is") throw new Reject(`"versioning" must be "build" or "as-is"`);
     base.versioning = o.versioning;
@@ -447,7 +472,7 @@ export async function scanBuilds(buildsDir: string, cache?: HashCache): Promise<
     if (real === "symlink") return { dir, reason: "the build folder is a symlink" };
     if (!real) return null;
     try {
-      return await readBuild(dir, path.join(realBuilds, job, uuid), job, uuid, cache);
+      return await readBuild(dir, path.join(realBuilds, job, uuid), job, uuid);
     } catch (e) {
       return { dir, reason: e instanceof Reject ? e.message : errorLine(e) };
     }

@@ -316,16 +316,23 @@ function indexJson(i: Site): string {
  * pages' cost. `digests` has every package page's digest, for the next run.
  */
 export function sitePages(input: SiteInput, unchanged?: (path: string, digest: string) => boolean): { files: SiteFile[]; digests: Map<string, string> } {
+  const digests = new Map<string, string>();
+  return { files: [...eachSitePage(input, digests, unchanged)], digests };
+}
+
+/**
+ * sitePages one file at a time, in the same order, each package page's digest put into `digests`:
+ * with 100 000 packages the pages add up to hundreds of MB, so a caller writes them as they come
+ * instead of holding them all.
+ */
+export function* eachSitePage(input: SiteInput, digests: Map<string, string>, unchanged?: (path: string, digest: string) => boolean): Generator<SiteFile> {
   const i: Site = {
     ...input,
     templates: templates(),
     repos: input.repos.map((r) => ({ ...r, packages: r.packages.map((p) => sitePackage(r.kind, r.key, p)) })),
   };
-  const out: SiteFile[] = [
-    { path: CSS, data: Buffer.from(i.templates.css) },
-    { path: JS, data: Buffer.from(i.templates.js) },
-  ];
-  const digests = new Map<string, string>();
+  yield { path: CSS, data: Buffer.from(i.templates.css) };
+  yield { path: JS, data: Buffer.from(i.templates.js) };
   const salt = JSON.stringify([1, i.templates.package, i.label, i.origin]);
   for (const r of i.repos) {
     const byName = new Map<string, SitePackage[]>();
@@ -337,13 +344,12 @@ export function sitePages(input: SiteInput, unchanged?: (path: string, digest: s
       const digest = pageDigest(salt, r, p, byName);
       digests.set(p.page, digest);
       if (unchanged?.(p.page, digest)) continue;
-      out.push({ path: p.page, data: Buffer.from(packageHtml(i, r, p, byName)) });
+      yield { path: p.page, data: Buffer.from(packageHtml(i, r, p, byName)) };
     }
-    out.push({ path: feedPath(r), data: Buffer.from(feed(i, r)) });
+    yield { path: feedPath(r), data: Buffer.from(feed(i, r)) };
   }
-  out.push({ path: "index.json", data: Buffer.from(indexJson(i)) });
-  out.push({ path: "index.html", data: Buffer.from(indexHtml(i)) });
-  return { files: out, digests };
+  yield { path: "index.json", data: Buffer.from(indexJson(i)) };
+  yield { path: "index.html", data: Buffer.from(indexHtml(i)) };
 }
 
 /**

@@ -43,6 +43,12 @@ describe("generate with hostile builds", () => {
       (j.artifacts as Array<{ sha256: string }>)[0]!.sha256 = "f".repeat(64);
     });
     bad("okpkg", "bad-hash", /has SHA-256 [0-9a-f]{64}, build\.json says f{64}/);
+    // an artifact other than the main binary with a wrong hash rejects the build too
+    const other = bad("okpkg", "bad-other-hash", /artifact "notes\.txt" has SHA-256 [0-9a-f]{64}, build\.json says e{64}/);
+    readyBuild(builds, { job: "okpkg", uuid: "bad-other-hash", start: "2026-11-20T10:00:00Z" }, okDeb, (j) => {
+      (j.artifacts as Array<{ path: string; sha256: string }>).push({ path: "notes.txt", sha256: "e".repeat(64) });
+    });
+    write(path.join(other, "notes.txt"), "not what build.json says\n");
     // .. and absolute artifact paths
     readyBuild(builds, { job: "okpkg", uuid: "dotdot", start: "2026-11-20T10:00:00Z" }, okDeb, (j) => {
       (j.artifacts as Array<{ path: string }>)[0]!.path = "../good-deb/okpkg_1.0-1_amd64.deb";

@@ -235,11 +235,12 @@ describe("what is published is what was checked", () => {
     readyBuild(s.builds, { job: "bystander", uuid: "1", start: "2026-11-20T10:00:00Z" }, deb(debs, "bystander", "b\n"));
     const evil = deb(path.join(s.work, "evil"), "swapme", "the swapped bytes\n");
     const target = path.join(dir, path.basename(good));
-    // The hook runs once the scan has hashed every artifact: the moment a racing writer aims for.
+    // The hook runs once the scan has accepted the build: the bytes are checked against build.json
+    // where they are read, so a swap between the scan and the read is caught.
     const hook = `cp '${evil}' '${target}.new' && mv '${target}.new' '${target}'`;
     const r = repogen(gen(s), { env: { ...process.env, REPOGEN_TEST_HOOK_AFTER_SCAN: hook } });
     expect(r.status, r.stderr).toBe(3);
-    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(new RegExp(`^rejected ${dir}: the main binary changed after its SHA-256 was checked`))]);
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(new RegExp(`^rejected ${dir}: artifact "${path.basename(good)}" has SHA-256 [0-9a-f]{64}, build\\.json says [0-9a-f]{64}`))]);
     expect(packagesOf(s.out)).not.toMatch(/^Package: swapme$/m);
     expect(packagesOf(s.out)).toMatch(/^Package: bystander$/m);
     expect(readdirSync(path.join(s.out, "apt/pool/main"), { recursive: true }).map(String).filter((f) => f.includes("swapme"))).toEqual([]);
@@ -253,7 +254,7 @@ describe("what is published is what was checked", () => {
     const hook2 = `ref=$(mktemp) && touch -r '${t2}' "$ref" && dd if='${b}' of='${t2}' conv=notrunc status=none && touch -r "$ref" '${t2}'`;
     const r2 = repogen(gen(s2), { env: { ...process.env, REPOGEN_TEST_HOOK_AFTER_SCAN: hook2 } });
     expect(r2.status, r2.stderr).toBe(3);
-    expect(r2.stderr).toMatch(/the main binary changed after its SHA-256 was checked/);
+    expect(r2.stderr).toMatch(/artifact "inplace_[^"]*" has SHA-256 [0-9a-f]{64}, build\.json says [0-9a-f]{64}/);
     // and a FIFO swapped in is refused at once, not waited on
     const s3 = setup();
     const a3 = deb(path.join(s3.work, "debs"), "fifo", "F\n");
