@@ -28,6 +28,7 @@ import { eachSitePage, releaseDates, siteFingerprint, sitePaths, type SiteFile, 
 import { createHash } from "node:crypto";
 import { readRegularFile } from "./util/regular-file.js";
 import { SPEC_FILE } from "./spec.js";
+import { PoolError, PreparePool } from "./prepare-pool.js";
 
 /**
  * From this many builds, garbage is collected between phases to keep the peak down (util/memory);
@@ -89,6 +90,17 @@ export interface Summary {
   /** Requests made to the output by kind (S3 commands); absent for a folder. */
   requests?: Record<string, number>;
 }
+
+/** Where a build's package result is cached (state row `id`, cache key `key`), and that result if it is there. */
+interface Lookup {
+  family: Family;
+  key: string;
+  id: string;
+  cached: CachedPackage | undefined;
+}
+
+/** Builds in flight while worker threads package: enough to keep every worker's next batches queued. */
+const POOL_PARALLEL = 128;
 
 interface Candidate {
   build: Build;
@@ -632,21 +644,32 @@ async function packageBuilds(o: GenerateOptions, state: State, builds: Build[], 
   const ctx = { config: c, work, hash: (f: string) => hashWithCache(f, undefined) };
   let done = 0;
   let total = pre.first.length;
-  const readOne = async (b: Build): Promise<Candidate | Rejection> => {
-    const family = o.families[b.platform.family];
+  // Where a build's result is cached, and the cached result if it is there.
+  const look = async (b: Build): Promise<Lookup | Rejection> => {
     try {
+      const family = o.families[b.platform.family];
       // Opened as a regular file of at most LIMITS.spec bytes: a FIFO here would hang the run.
       const specSha = b.spec ? createHash("sha256").update(await readRegularFile(b.spec, SPEC_FILE)).digest("hex") : "";
       // A build's own versioning is part of the key only when it has one: older keys stay valid.
       const key = `${buildKey(b)}:${b.mainSha256 ?? specSha}:${family.cacheSalt(c)}:${b.platform.platform}:${b.arch}${b.versioning ? `:v=${b.versioning}` : ""}`;
       const id = path.resolve(b.dir);
-      const cached = state.getPackage(id, key);
+      return { family, key, id, cached: state.getPackage(id, key) };
+    } catch (e) {
+      return { dir: b.dir, reason: errorLine(e) };
+    }
+  };
+  let pool: PreparePool | null = null;
+  const readOne = async (b: Build, lk: Lookup | Rejection): Promise<Candidate | Rejection> => {
+    try {
+      if ("reason" in lk) return lk;
+      const { family, key, id, cached } = lk;
       // A cached package was made from checked bytes; a new one checks its build's artifacts now.
       if (!cached) await checkArtifacts(b, state);
-      const prep = await family.prepare(b, ctx, cached);
+      const prep = cached ? await family.prepare(b, ctx, cached) : pool ? await pool.prepare(b) : await family.prepare(b, ctx, undefined);
       if (!cached) state.setPackage(id, key, prep.pkg);
       return { build: b, family, repo: family.repositoryOf(b, prep.pkg), ...prep, redo: cached ? { id, key } : undefined };
     } catch (e) {
+      if (e instanceof PoolError) throw e; // a worker stopped: no build is to blame
       // Errors about the checked copy name the build's own file, which is what the operator knows.
       return { dir: b.dir, reason: b.kind === "tree" ? errorLine(e) : errorLine(e).split(deliveredPath(work, b)).join(b.main) };
     } finally {
@@ -656,12 +679,20 @@ async function packageBuilds(o: GenerateOptions, state: State, builds: Build[], 
   };
   const outcome = new Map<Build, Candidate | Rejection>();
   let wave = pre.first;
-  while (wave.length) {
-    const got = await mapLimit(wave, PARALLEL, readOne);
-    for (const [i, b] of wave.entries()) outcome.set(b, got[i]!);
-    // A group whose newest builds were rejected falls back on older ones, as far as needed.
-    wave = pre.more(outcome);
-    total += wave.length;
+  try {
+    while (wave.length) {
+      const looked = await mapLimit(wave, PARALLEL, look);
+      // Packages to make: enough of them are made by worker threads, on the other core too.
+      const misses = looked.filter((l) => !("reason" in l) && !l.cached).length;
+      pool ??= PreparePool.open(c, work, misses);
+      const got = await mapLimit(wave, pool ? POOL_PARALLEL : PARALLEL, (b, i) => readOne(b, looked[i]!));
+      for (const [i, b] of wave.entries()) outcome.set(b, got[i]!);
+      // A group whose newest builds were rejected falls back on older ones, as far as needed.
+      wave = pre.more(outcome);
+      total += wave.length;
+    }
+  } finally {
+    await (pool as PreparePool | null)?.close();
   }
   const candidates: Candidate[] = [];
   const rejected: Rejection[] = [];

@@ -117,21 +117,30 @@ export function packagesText(ps: AptPackage[]): string {
 }
 
 export function contentsText(ps: AptPackage[]): string {
-  const byPath = new Map<string, Set<string>>();
+  // Most paths belong to one package: a bare string until a second one shares it (a Set per path
+  // was most of the memory of a 100 000-package suite's Contents).
+  const byPath = new Map<string, string | Set<string>>();
   for (const p of ps) {
     const qualified = `${p.section}/${p.name}`;
     for (const f of p.files) {
-      if (!byPath.has(f)) byPath.set(f, new Set());
-      byPath.get(f)!.add(qualified);
+      const had = byPath.get(f);
+      if (had === undefined) byPath.set(f, qualified);
+      else if (typeof had === "string") {
+        if (had !== qualified) byPath.set(f, new Set([had, qualified]));
+      } else had.add(qualified);
     }
   }
   // Byte order of the UTF-8 names, as apt-ftparchive sorts: each name's UTF-8 bytes as a latin1
-  // string compare the same way, without a Buffer per comparison.
+  // string compare the same way, without a Buffer per comparison (an ASCII name is its own key).
   const paths = [...byPath.keys()]
-    .map((p) => ({ p, k: Buffer.from(p, "utf8").toString("latin1") }))
-    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
-    .map((x) => x.p);
-  return paths.map((f) => `${f.padEnd(59)} ${[...byPath.get(f)!].sort().join(",")}\n`).join("");
+    .map((p) => ({ p, k: /^[\x00-\x7f]*$/.test(p) ? p : Buffer.from(p, "utf8").toString("latin1") }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  const lines: string[] = [];
+  for (const { p: f } of paths) {
+    const q = byPath.get(f)!;
+    lines.push(`${f.padEnd(59)} ${typeof q === "string" ? q : [...q].sort().join(",")}\n`);
+  }
+  return lines.join("");
 }
 
 function sha256(b: Buffer): string {
