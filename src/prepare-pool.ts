@@ -22,6 +22,8 @@ export class PoolError extends RepogenError {}
 /** A build's error from a worker, with the line the worker gave. */
 export class PreparedError extends RepogenError {}
 
+/** A worker's young generation (MB). */
+const WORKER_YOUNG_MB = Number(process.env.REPOGEN_WORKER_YOUNG_MB ?? 48);
 /** Builds per message. */
 const BATCH = 16;
 /** Messages in flight per worker: the next batch is there when one is done. */
@@ -59,7 +61,10 @@ export class PreparePool {
 
   private constructor(config: Config, work: string, n: number, script: string) {
     for (let i = 0; i < n; i++) {
-      const w = new Worker(script, { workerData: { config, work } });
+      // A young generation larger than the main thread's (cli.ts keeps that one small for a low peak):
+      // a worker does nothing but allocate short-lived buffers and strings, and with 2 MB semi-spaces
+      // most of them were promoted and collected again by full collections.
+      const w = new Worker(script, { workerData: { config, work }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
       const slot = { w, inFlight: new Map<number, Pending[]>() };
       w.on("message", (m: { batch: number; out: BatchResult[] }) => this.done(slot, m.batch, m.out));
       w.on("error", (e) => this.fail(new PoolError(`a packaging worker failed: ${e.message}`)));
