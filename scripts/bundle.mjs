@@ -13,7 +13,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const out = path.join(ROOT, "dist", "bin");
 rmSync(out, { recursive: true, force: true });
 await build({
-  entryPoints: [path.join(ROOT, "dist", "cli.js")],
+  // The packaging worker (src/prepare-pool.ts) is an entry of its own: a worker thread loads it by path.
+  entryPoints: [path.join(ROOT, "dist", "cli.js"), path.join(ROOT, "dist", "prepare-worker.js")],
   outdir: out,
   bundle: true,
   splitting: true,

@@ -81,9 +81,13 @@ export class PreparePool {
     // The tests start the pool for a handful of builds.
     const min = /^\d+$/.test(process.env.REPOGEN_TEST_POOL_MIN ?? "") ? Number(process.env.REPOGEN_TEST_POOL_MIN) : POOL_MIN;
     if (n === 0 || builds < min) return null;
-    // Compiled next to this module (dist/); run from the sources (tests), the pool is not used.
-    const script = fileURLToPath(new URL("./prepare-worker.js", import.meta.url));
-    if (!existsSync(script)) return null;
+    // Beside this module: dist/bin/ in the bundle (scripts/bundle.mjs), dist/ as tsc compiles it. Run
+    // from the sources, there is none and the pool is not used (but a test that asks for it fails).
+    const script = ["./prepare-worker.js", "../prepare-worker.js"].map((u) => fileURLToPath(new URL(u, import.meta.url))).find((f) => existsSync(f));
+    if (!script) {
+      if (min !== POOL_MIN) throw new PoolError("the packaging worker's script is not there");
+      return null;
+    }
     return new PreparePool(config, work, n, script);
   }
 
