@@ -229,7 +229,7 @@ export class Watcher {
       let ok = true;
       for (const a of j.artifacts ?? []) {
         if (typeof a.path !== "string" || typeof a.sha256 !== "string") continue;
-        // The digest lands in the state's cache, so the run's scan does not hash the file again.
+        // The digest lands in the state's cache, so the run that reads the build does not hash the file again.
         const f = path.join(dir, a.path);
         if (!statSync(f, { throwIfNoEntry: false })?.isFile() || (await hashWithCache(f, this.state)) !== a.sha256) ok = false;
       }
