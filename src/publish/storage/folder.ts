@@ -25,6 +25,14 @@ function lstatOrNull(p: string): Stats | null {
   return lstatSync(p, { throwIfNoEntry: false }) ?? null;
 }
 
+/** An open that failed: null when there is no file, a refusal for a link in its place, else the error. */
+function missingOrRefused(e: unknown, abs: string): null {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ELOOP") refuseLink(abs);
+  if (code === "ENOENT") return null;
+  throw e;
+}
+
 function refuseLink(abs: string): never {
   throw new UnsafePathError("is a symbolic link inside the output tree; repogen never writes through one", abs);
 }
@@ -143,10 +151,7 @@ export class FolderStorage implements Storage {
     try {
       fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "ELOOP") refuseLink(abs);
-      if (code === "ENOENT") return null;
-      throw e;
+      return missingOrRefused(e, abs);
     }
     try {
       if (!fstatSync(fd).isFile()) throw new PublishError("is not a regular file", abs);
@@ -164,10 +169,7 @@ export class FolderStorage implements Storage {
     try {
       fh = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "ELOOP") refuseLink(abs);
-      if (code === "ENOENT") return null;
-      throw e;
+      return missingOrRefused(e, abs);
     }
     try {
       if (!(await fh.stat()).isFile()) throw new PublishError("is not a regular file", abs);
