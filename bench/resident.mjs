@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeDebs } from "./debs.mjs";
+import { gpgHome as gpgHomeIn, referencePipeline as pipelineInto } from "./reference.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = path.join(ROOT, "dist", "cli.js");
@@ -35,6 +36,14 @@ function timed(fn) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sha256 = (f) => createHash("sha256").update(readFileSync(f)).digest("hex");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Polls fn every 2 ms until it holds, at most `ms`; the watch log goes into the error. */
+async function waitFor(what, fn, log, ms) {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${log()}`);
+    await sleep(2);
+  }
+}
 function report(name, ours, ref, refName, target) {
   const ratio = ref ? ours / ref : 0;
   console.log(`${name.padEnd(46)} ${ours.toFixed(3).padStart(8)} s   ${refName.padEnd(34)} ${ref.toFixed(3).padStart(8)} s   ratio ${ratio.toFixed(2)}${target ? `  (target ≤ ${target}: ${ratio <= target ? "met" : "not met"})` : ""}`);
@@ -70,35 +79,9 @@ function dropBuild(buildsDir, f) {
   renameSync(tmp, path.join(buildsDir, name, `u-${name}`));
 }
 
-// The reference: bench/run.mjs's apt-ftparchive pipeline with its --db cache.
-let gpgReady = false;
-function gpgHome(keys) {
-  const home = path.join(WORK, "gnupg-resident");
-  if (!existsSync(home)) {
-    mkdirSync(home, { mode: 0o700 });
-    sh("gpg", ["--homedir", home, "--batch", "--import", path.join(keys, "apt-signing-key.asc")]);
-  }
-  if (!gpgReady) spawnSync("gpgconf", ["--homedir", home, "--kill", "gpg-agent"]);
-  gpgReady = true;
-  return home;
-}
-function referencePipeline(debs, out, keys, db) {
-  const home = gpgHome(keys);
-  mkdirSync(path.join(out, "pool/main/b"), { recursive: true });
-  mkdirSync(path.join(out, "dists/debian-12/main/binary-amd64"), { recursive: true });
-  const script = `set -e
-cd ${out}
-xargs -0 cp -l -f -t pool/main/b
-apt-ftparchive --db ${db} -o APT::FTPArchive::MD5=false -o APT::FTPArchive::SHA1=false -o APT::FTPArchive::SHA512=false packages pool > dists/debian-12/main/binary-amd64/Packages
-gzip -9 -k -f dists/debian-12/main/binary-amd64/Packages
-xz -k -f dists/debian-12/main/binary-amd64/Packages
-apt-ftparchive --db ${db} contents pool | gzip -9 > dists/debian-12/main/Contents-amd64.gz
-apt-ftparchive -o APT::FTPArchive::MD5=false -o APT::FTPArchive::SHA1=false -o APT::FTPArchive::SHA512=false -o APT::FTPArchive::Release::Suite=debian-12 release dists/debian-12 > Release.tmp && mv Release.tmp dists/debian-12/Release
-gpg --homedir ${home} --batch --yes --clearsign -o dists/debian-12/InRelease dists/debian-12/Release
-gpg --homedir ${home} --batch --yes -abs -o dists/debian-12/Release.gpg dists/debian-12/Release
-`;
-  sh("bash", ["-c", script], { input: debs.join("\0") });
-}
+// The reference: the apt-ftparchive pipeline with its --db cache (bench/reference.mjs).
+const gpgHome = (keys) => gpgHomeIn(path.join(WORK, "gnupg-resident"), keys);
+const referencePipeline = (debs, out, keys, db) => pipelineInto(debs, out, gpgHome(keys), db);
 
 const repogen = (args) => sh(process.execPath, [CLI, ...args]);
 
@@ -151,13 +134,7 @@ report(`incremental generate, 10 new on ${N}`, incr, ref, "apt-ftparchive --db p
   const child = spawn(process.execPath, [CLI, "watch", "--config", cfg], { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   child.stderr.on("data", (b) => (log += String(b)));
-  const until = async (what, fn, ms = 120_000) => {
-    const end = Date.now() + ms;
-    while (!fn()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${log}`);
-      await sleep(2);
-    }
-  };
+  const until = (what, fn) => waitFor(what, fn, () => log, 120_000);
   await until("watch's first run", () => /builds published/.test(log));
   const inRelease = path.join(d, "out/apt/dists/debian-12/InRelease");
   const lat = [];
@@ -247,13 +224,7 @@ report(`incremental generate, 10 new on ${N}`, incr, ref, "apt-ftparchive --db p
     const child = spawn(process.execPath, [CLI, "watch", "--config", cfg], { stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
     child.stderr.on("data", (b) => (log += String(b)));
-    const until = async (what, fn, ms = 300_000) => {
-      const end = Date.now() + ms;
-      while (!fn()) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${log}`);
-        await sleep(2);
-      }
-    };
+    const until = (what, fn) => waitFor(what, fn, () => log, 300_000);
     const lat = [];
     try {
       await until("watch's first run", () => /builds published/.test(log));

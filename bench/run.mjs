@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { corpus, linkedSubset, writeBuilds } from "./corpus.mjs";
 import { aptly, reprepro } from "./peers.mjs";
 import { makeDebs } from "./debs.mjs";
+import { gpgHome as gpgHomeIn, referencePipeline as pipelineInto } from "./reference.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = path.join(ROOT, "dist", "cli.js");
@@ -68,40 +69,8 @@ function makeBuilds(buildsDir, debs, startBase) {
 }
 
 // ------------------------------------------------------------------ the reference pipeline
-let gpgReady = false;
-function gpgHome(keys) {
-  const home = path.join(WORK, "gnupg");
-  if (!existsSync(home)) {
-    mkdirSync(home, { mode: 0o700 });
-    sh("gpg", ["--homedir", home, "--batch", "--import", path.join(keys, "apt-signing-key.asc")]);
-  }
-  // An agent left by an earlier run may have been started under a path that no longer exists, and
-  // would then find no secret key: start from a fresh one.
-  if (!gpgReady) spawnSync("gpgconf", ["--homedir", home, "--kill", "gpg-agent"]);
-  gpgReady = true;
-  return home;
-}
-
-function referencePipeline(debs, out, keys, db) {
-  const home = gpgHome(keys);
-  const pool = path.join(out, "pool/main/b");
-  mkdirSync(pool, { recursive: true });
-  const dist = path.join(out, "dists/debian-12");
-  mkdirSync(path.join(dist, "main/binary-amd64"), { recursive: true });
-  const dbArgs = db ? ["--db", db] : [];
-  const script = `set -e
-cd ${out}
-xargs -0 cp -l -t pool/main/b
-apt-ftparchive ${dbArgs.join(" ")} -o APT::FTPArchive::MD5=false -o APT::FTPArchive::SHA1=false -o APT::FTPArchive::SHA512=false packages pool > dists/debian-12/main/binary-amd64/Packages
-gzip -9 -k -f dists/debian-12/main/binary-amd64/Packages
-xz -k -f dists/debian-12/main/binary-amd64/Packages
-apt-ftparchive ${dbArgs.join(" ")} contents pool | gzip -9 > dists/debian-12/main/Contents-amd64.gz
-apt-ftparchive -o APT::FTPArchive::MD5=false -o APT::FTPArchive::SHA1=false -o APT::FTPArchive::SHA512=false -o APT::FTPArchive::Release::Suite=debian-12 release dists/debian-12 > Release.tmp && mv Release.tmp dists/debian-12/Release
-gpg --homedir ${home} --batch --yes --clearsign -o dists/debian-12/InRelease dists/debian-12/Release
-gpg --homedir ${home} --batch --yes -abs -o dists/debian-12/Release.gpg dists/debian-12/Release
-`;
-  sh("bash", ["-c", script], { input: debs.join("\0") });
-}
+const gpgHome = (keys) => gpgHomeIn(path.join(WORK, "gnupg"), keys);
+const referencePipeline = (debs, out, keys, db) => pipelineInto(debs, out, gpgHome(keys), db);
 
 // ------------------------------------------------------------------ repogen
 function repogen(args, env = {}) {

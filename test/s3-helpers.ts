@@ -3,7 +3,9 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { mkdirSync } from "node:fs";
 import { CLI, repogen, tmp, type RunResult } from "./helpers.js";
+import { craftDeb, readyBuild } from "./builds.js";
 // @ts-expect-error plain JavaScript shared with bench/
 import { startRadosgw as start } from "./support/radosgw.mjs";
 
@@ -113,4 +115,16 @@ export async function waitLeaseExpiry(c: S3Client, bucket: string, prefix = "rep
   if (l.released) return;
   const wait = Date.parse(l.expires) - Date.now() + 200;
   if (wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, 120_000)));
+}
+
+/** `count` ready .deb builds pkgFROM… (one job each) with a data file of `payload(i)`. */
+export function addDebs(s: Site, from: number, count: number, start: string, payload: (i: number) => string | Buffer = (i) => `payload ${i}\n`.repeat(50)): void {
+  const debs = path.join(s.work, "debs");
+  mkdirSync(debs, { recursive: true });
+  for (let i = from; i < from + count; i++) {
+    const name = `pkg${String(i).padStart(4, "0")}`;
+    const f = path.join(debs, `${name}_1.0-1_amd64.deb`);
+    craftDeb(f, `Package: ${name}\nVersion: 1.0-1\nArchitecture: amd64\nMaintainer: A <a@example.org>\nDescription: package ${i}\n`, { "data.bin": payload(i) });
+    readyBuild(s.builds, { job: name, uuid: `b-${name}`, start }, f);
+  }
 }

@@ -1,15 +1,15 @@
 // SIGKILL while a few hundred builds are published into a real radosgw bucket: after every kill the
 // bucket is consistent for verify and for a real apt-get update, and the next run completes it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { repogen } from "../helpers.js";
 import { AptRoot, problems } from "../apt-helpers.js";
-import { craftDeb, readyBuild } from "../builds.js";
-import { generate, s3Site, spawnGenerate, startRadosgw, waitLeaseExpiry, type Gateway, type Site } from "../s3-helpers.js";
+import { addDebs, generate, s3Site, spawnGenerate, startRadosgw, waitLeaseExpiry, type Gateway, type Site } from "../s3-helpers.js";
 
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
 let g: Gateway;
+const PAYLOAD = (i: number) => `payload ${i}\n`.repeat(100);
 
 beforeAll(async () => {
   g = await startRadosgw();
@@ -18,16 +18,6 @@ afterAll(async () => {
   await g?.stop();
 });
 
-function addDebs(s: Site, from: number, count: number, start: string): void {
-  const debs = path.join(s.work, "debs");
-  mkdirSync(debs, { recursive: true });
-  for (let i = from; i < from + count; i++) {
-    const name = `pkg${String(i).padStart(4, "0")}`;
-    const f = path.join(debs, `${name}_1.0-1_amd64.deb`);
-    craftDeb(f, `Package: ${name}\nVersion: 1.0-1\nArchitecture: amd64\nMaintainer: A <a@example.org>\nDescription: package ${i}\n`, { "data.txt": `payload ${i}\n`.repeat(100) });
-    readyBuild(s.builds, { job: name, uuid: `b-${name}`, start }, f);
-  }
-}
 
 async function packageCount(s: Site): Promise<number> {
   const t = await (await fetch(`${s.url}/apt/dists/debian-12/main/binary-amd64/Packages`)).text();
@@ -37,14 +27,14 @@ async function packageCount(s: Site): Promise<number> {
 describe("SIGKILL at random moments while publishing into a bucket", () => {
   it("after every kill verify and apt-get update accept the bucket; the next run completes it", async () => {
     const s = await s3Site(g, "repo-crash", { leaseSeconds: 3 });
-    addDebs(s, 0, 20, "2026-11-20T10:00:00Z");
+    addDebs(s, 0, 20, "2026-11-20T10:00:00Z", PAYLOAD);
     expect(generate(s, NOW).status).toBe(0);
     const apt = new AptRoot(path.join(s.work, "root"));
     const ring = path.join(s.work, "ring.gpg");
     writeFileSync(ring, Buffer.from(await (await fetch(`${s.url}/apt/archive-keyring.gpg`)).arrayBuffer()));
     apt.addSource(`${s.url}/apt`, "debian-12", ring);
     expect(problems(apt.apt(["update"]))).toEqual([]);
-    addDebs(s, 20, 300, "2026-11-21T10:00:00Z");
+    addDebs(s, 20, 300, "2026-11-21T10:00:00Z", PAYLOAD);
 
     const check = (what: string) => {
       const v = repogen(["verify", s.url, "--apt-keyring", path.join(s.keys, "apt-signing-key.pub.asc")], { env: s.env });
@@ -82,7 +72,7 @@ describe("SIGKILL at random moments while publishing into a bucket", () => {
       else {
         expect(res.code, res.stderr).toBe(0);
         scale *= 0.6;
-        addDebs(s, published, 40, "2026-11-22T10:00:00Z");
+        addDebs(s, published, 40, "2026-11-22T10:00:00Z", PAYLOAD);
         published += 40;
       }
       check(`a kill at ${delay} ms`);

@@ -2,7 +2,7 @@
 // real apt-get and the FreeBSD catalogues' readers on the bucket's public URL, request counts, the
 // pool's never-replace rule, the two-writer lease and the one-line access errors.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -10,7 +10,7 @@ import { DirectPut } from "../../src/publish/storage/s3put.js";
 import { must, repogen, ROOT, sh, tmp } from "../helpers.js";
 import { AptRoot, problems } from "../apt-helpers.js";
 import { craftDeb, readyBuild } from "../builds.js";
-import { generate, getObject, s3Site, spawnGenerate, startRadosgw, summary, total, waitLeaseExpiry, type Gateway, type Site } from "../s3-helpers.js";
+import { addDebs, generate, getObject, s3Site, spawnGenerate, startRadosgw, summary, total, waitLeaseExpiry, type Gateway, type Site } from "../s3-helpers.js";
 
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
 const FIX = path.join(ROOT, "test", "fixtures", "freebsd");
@@ -23,16 +23,6 @@ afterAll(async () => {
   await g?.stop();
 });
 
-function addDebs(s: Site, from: number, count: number, start: string, payload: (i: number) => string | Buffer = (i) => `payload ${i}\n`.repeat(50)): void {
-  const debs = path.join(s.work, "debs");
-  mkdirSync(debs, { recursive: true });
-  for (let i = from; i < from + count; i++) {
-    const name = `pkg${String(i).padStart(4, "0")}`;
-    const f = path.join(debs, `${name}_1.0-1_amd64.deb`);
-    craftDeb(f, `Package: ${name}\nVersion: 1.0-1\nArchitecture: amd64\nMaintainer: A <a@example.org>\nDescription: package ${i}\n`, { "data.bin": payload(i) });
-    readyBuild(s.builds, { job: name, uuid: `b-${name}`, start }, f);
-  }
-}
 
 async function aptFor(s: Site, name: string): Promise<AptRoot> {
   const apt = new AptRoot(path.join(s.work, name));
